@@ -1,0 +1,147 @@
+/*
+ * SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The Damselfly Project
+ *
+ * hammer2_private.h - structures and helpers shared by the files of the
+ * format core, never seen by its users: the volume and PFS handles, the
+ * verified-block cache, the ordered table scanner.
+ *
+ * Protection of the fields below:
+ *   [I]  set by hammer2_vol_open / hammer2_pfs_mount, read-only after
+ *   [L]  the volume's io_ops->lock (when the caller gave one)
+ */
+#ifndef _FS_HAMMER2_HAMMER2_PRIVATE_H_
+#define _FS_HAMMER2_HAMMER2_PRIVATE_H_
+
+#include <sys/types.h>
+#include <sys/errno.h>
+
+#include <fs/hammer2/hammer2.h>
+
+#define HAMMER2_CACHE_DEFAULT	64	/* verified metadata blocks */
+#define HAMMER2_CACHE_MAX	4096
+
+/* One cached, verified metadata block. */
+struct hammer2_cslot {
+	uint64_t	data_off;	/* [L] 0 = slot empty */
+	uint8_t		methods;	/* [L] */
+	uint8_t		check[24];	/* [L] code the block matched */
+	void		*buf;		/* [L] HAMMER2_ALLOC_MAX bytes */
+	size_t		len;		/* [L] */
+	uint32_t	refs;		/* [L] users holding buf */
+	uint64_t	lru;		/* [L] last use tick */
+};
+
+struct hammer2_vol {
+	struct hammer2_io_ops	 ops;		/* [I] */
+	void			*ctx;		/* [I] */
+	uint64_t		 media_size;	/* [I] */
+	uint64_t		 vol_size;	/* [I] addressable bytes */
+	int			 copy;		/* [I] selected header copy */
+	struct hammer2_volhdr_status status[HAMMER2_NUM_VOLHDRS]; /* [I] */
+	struct hammer2_volume_data *voldata;	/* [I] 64 KB */
+	int			 ncache;	/* [I] */
+	struct hammer2_cslot	*cache;		/* [L] ncache slots */
+	uint64_t		 tick;		/* [L] */
+};
+
+struct hammer2_pfs {
+	struct hammer2_vol	*vol;		/* [I] */
+	struct hammer2_inode	 root;		/* [I] PFS root inode */
+	char			 label[HAMMER2_PFS_LABEL_MAX];	/* [I] */
+};
+
+/*
+ * A handle on a verified block: data points into a cache slot (slot >=
+ * 0) or into a private allocation (slot < 0).  Released by blk_put.
+ */
+struct hammer2_blk {
+	const void	*data;
+	size_t		 len;
+	int		 slot;
+	void		*priv;
+};
+
+/* Memory and reporting helpers (hammer2_vol.c). */
+void	*hammer2_alloc(struct hammer2_vol *vol, size_t len);
+void	 hammer2_free(struct hammer2_vol *vol, void *ptr, size_t len);
+int	 hammer2_report(struct hammer2_vol *vol, int kind, int error,
+	    const struct hammer2_blockref *bref, uint64_t offset,
+	    const char *reason);
+
+/*
+ * hammer2_blk_get - a verified metadata block (INODE, INDIRECT,
+ * FREEMAP_*, DIRENT name) for bref, through the cache.
+ * Returns 0, EUCLEAN, EIO, ENOMEM.
+ */
+int	 hammer2_blk_get(struct hammer2_vol *vol,
+	    const struct hammer2_blockref *bref, struct hammer2_blk *blk);
+void	 hammer2_blk_put(struct hammer2_vol *vol, struct hammer2_blk *blk);
+
+/* Last key covered by bref (its key range must be valid). */
+static inline uint64_t
+hammer2_bref_keyend(const struct hammer2_blockref *bref)
+{
+	if (bref->keybits >= 64)
+		return (UINT64_MAX);
+	return (bref->key | ((1ULL << bref->keybits) - 1));
+}
+
+/* Table scanner (hammer2_table.c). */
+#define HAMMER2_SCAN_STOP	(-1)	/* a callback's "stop" */
+
+typedef int (*hammer2_scan_cb)(void *arg, const struct hammer2_blockref *bref);
+
+/*
+ * hammer2_table_scan - call cb for every leaf bref (anything but
+ * INDIRECT) below table base[0..count) whose key range overlaps
+ * [lo, hi], in ascending key order, descending through INDIRECT blocks.
+ * cb returns 0, HAMMER2_SCAN_STOP or an errno.
+ * Returns 0 (done or stopped), EUCLEAN, EIO, ENOMEM or cb's errno.
+ */
+int	 hammer2_table_scan(struct hammer2_vol *vol,
+	    const struct hammer2_blockref *base, int count, uint64_t lo,
+	    uint64_t hi, hammer2_scan_cb cb, void *arg);
+
+/*
+ * hammer2_table_lookup - the leaf bref whose key range contains key.
+ * Returns 0 and *out, ENOENT, EUCLEAN, EIO, ENOMEM.
+ */
+int	 hammer2_table_lookup(struct hammer2_vol *vol,
+	    const struct hammer2_blockref *base, int count, uint64_t key,
+	    struct hammer2_blockref *out);
+
+/*
+ * hammer2_inode_table - the block table of a loaded inode: its blockset,
+ * or nothing (count 0) for DIRECTDATA inodes.
+ */
+static inline int
+hammer2_inode_table(const struct hammer2_inode_data *ipdata,
+    const struct hammer2_blockref **basep)
+{
+	if (ipdata->meta.op_flags & HAMMER2_OPFLAG_DIRECTDATA) {
+		*basep = NULL;
+		return (0);
+	}
+	*basep = ipdata->u.blockset.blockref;
+	return (HAMMER2_SET_COUNT);
+}
+
+/*
+ * hammer2_inode_load - read and verify the INODE bref's block into ip
+ * and sanity-check it (name_len, embedded size).  Returns 0, EUCLEAN,
+ * EIO, ENOMEM.
+ */
+int	 hammer2_inode_load(struct hammer2_vol *vol, struct hammer2_pfs *pfs,
+	    const struct hammer2_blockref *bref, struct hammer2_inode *ip);
+
+/*
+ * hammer2_dir_find - scan directory table base[0..count) for name in its
+ * hash window; returns 0 and the matching entry bref in *ent (DIRENT or
+ * INODE), ENOENT, or an error.
+ */
+int	 hammer2_dir_find(struct hammer2_vol *vol,
+	    const struct hammer2_blockref *base, int count, const char *name,
+	    size_t len, struct hammer2_blockref *ent);
+
+#endif /* !_FS_HAMMER2_HAMMER2_PRIVATE_H_ */
