@@ -42,7 +42,9 @@
 #ifndef _FS_HAMMER2_HAMMER2_H_
 #define _FS_HAMMER2_HAMMER2_H_
 
-#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include <fs/hammer2/hammer2_disk.h>
 
 #define HAMMER2_API_VERSION	1

@@ -15,7 +15,12 @@
 #ifndef _FS_HAMMER2_HAMMER2_DISK_H_
 #define _FS_HAMMER2_HAMMER2_DISK_H_
 
-#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Self-contained: host tools include this without the kernel headers. */
+#define HAMMER2_PACKED	__attribute__((packed))
+#define HAMMER2_CTASSERT(x)	_Static_assert(x, #x)
 
 /*
  * Sizes and radixes (format 1.1).
@@ -148,7 +153,7 @@ struct hammer2_uuid {
 	uint8_t		clock_seq_hi;
 	uint8_t		clock_seq_low;
 	uint8_t		node[6];
-} __packed;
+} HAMMER2_PACKED;
 
 /*
  * Blockref embed union (format 3.3).
@@ -159,12 +164,12 @@ struct hammer2_dirent_head {
 	uint8_t		type;		/* HAMMER2_OBJTYPE_* */
 	uint8_t		unused0B;
 	uint32_t	unused0C;
-} __packed;
+} HAMMER2_PACKED;
 
 struct hammer2_bref_stats {
 	uint64_t	data_count;	/* advisory */
 	uint64_t	inode_count;	/* advisory */
-} __packed;
+} HAMMER2_PACKED;
 
 /*
  * Blockref check union (format 3.4).
@@ -174,24 +179,24 @@ struct hammer2_check_freemap {
 	uint32_t	bigmask;	/* radixes that may still fit */
 	uint64_t	avail;		/* rough free bytes */
 	uint8_t		reserved[48];
-} __packed;
+} HAMMER2_PACKED;
 
 union hammer2_check {
 	uint8_t		buf[64];
 	struct {
 		uint32_t	value;
 		uint8_t		pad[60];
-	} __packed iscsi32;
+	} HAMMER2_PACKED iscsi32;
 	struct {
 		uint64_t	value;
 		uint8_t		pad[56];
-	} __packed xxhash64;
+	} HAMMER2_PACKED xxhash64;
 	struct {
 		uint8_t		data[24];
 		uint8_t		pad[40];
-	} __packed sha192;
+	} HAMMER2_PACKED sha192;
 	struct hammer2_check_freemap freemap;
-} __packed;
+} HAMMER2_PACKED;
 
 /*
  * Blockref: 128 bytes (format 3.1).
@@ -213,13 +218,13 @@ struct hammer2_blockref {
 		uint8_t			buf[16];
 		struct hammer2_dirent_head dirent;
 		struct hammer2_bref_stats stats;
-	} __packed embed;
+	} HAMMER2_PACKED embed;
 	union hammer2_check check;	/* 0x40 */
-} __packed;
+} HAMMER2_PACKED;
 
 struct hammer2_blockset {
 	struct hammer2_blockref	blockref[HAMMER2_SET_COUNT];
-} __packed;
+} HAMMER2_PACKED;
 
 /*
  * Inode: 1024 bytes (format 5.1).  Times are microseconds since 1970.
@@ -264,7 +269,7 @@ struct hammer2_inode_meta {
 	uint64_t	reservedD8;
 	uint64_t	decrypt_check;	/* 0x0E0 */
 	uint64_t	reservedE8[3];
-} __packed;
+} HAMMER2_PACKED;
 
 struct hammer2_inode_data {
 	struct hammer2_inode_meta meta;			/* 0x000 */
@@ -272,8 +277,8 @@ struct hammer2_inode_data {
 	union {						/* 0x200 */
 		struct hammer2_blockset	blockset;
 		uint8_t			data[HAMMER2_EMBEDDED_BYTES];
-	} __packed u;
-} __packed;
+	} HAMMER2_PACKED u;
+} HAMMER2_PACKED;
 
 /*
  * Freemap bitmap entry: 128 bytes, one per 4 MB segment (format 8.2).
@@ -294,7 +299,7 @@ struct hammer2_bmap_data {
 	uint32_t	avail;		/* 0x1C free bytes */
 	uint32_t	reserved20[8];	/* 0x20 */
 	uint64_t	bitmapq[HAMMER2_BMAP_ELEMENTS];	/* 0x40 */
-} __packed;
+} HAMMER2_PACKED;
 
 /*
  * Volume configuration record (format 2.4), all zero in practice.
@@ -312,7 +317,7 @@ struct hammer2_volconf {
 	struct hammer2_uuid pfs_clid;
 	uint8_t		label[16];
 	uint8_t		path[64];
-} __packed;
+} HAMMER2_PACKED;
 
 /*
  * Volume header: 64 KB (format 2.1).  icrc_sects[6] covers the sroot
@@ -368,18 +373,18 @@ struct hammer2_volume_data {
 	struct hammer2_volconf copyinfo[256];	/* 0x1000 */
 	uint8_t		reserved9000[0x6FFC];	/* 0x9000 */
 	uint32_t	icrc_volheader;		/* 0xFFFC */
-} __packed;
+} HAMMER2_PACKED;
 
-CTASSERT(sizeof(struct hammer2_uuid) == 16);
-CTASSERT(sizeof(struct hammer2_dirent_head) == 16);
-CTASSERT(sizeof(union hammer2_check) == 64);
-CTASSERT(sizeof(struct hammer2_blockref) == HAMMER2_BLOCKREF_BYTES);
-CTASSERT(sizeof(struct hammer2_blockset) == HAMMER2_EMBEDDED_BYTES);
-CTASSERT(sizeof(struct hammer2_inode_meta) == 256);
-CTASSERT(sizeof(struct hammer2_inode_data) == HAMMER2_INODE_BYTES);
-CTASSERT(sizeof(struct hammer2_bmap_data) == 128);
-CTASSERT(sizeof(struct hammer2_volconf) == 128);
-CTASSERT(sizeof(struct hammer2_volume_data) == HAMMER2_VOLUME_BYTES);
+HAMMER2_CTASSERT(sizeof(struct hammer2_uuid) == 16);
+HAMMER2_CTASSERT(sizeof(struct hammer2_dirent_head) == 16);
+HAMMER2_CTASSERT(sizeof(union hammer2_check) == 64);
+HAMMER2_CTASSERT(sizeof(struct hammer2_blockref) == HAMMER2_BLOCKREF_BYTES);
+HAMMER2_CTASSERT(sizeof(struct hammer2_blockset) == HAMMER2_EMBEDDED_BYTES);
+HAMMER2_CTASSERT(sizeof(struct hammer2_inode_meta) == 256);
+HAMMER2_CTASSERT(sizeof(struct hammer2_inode_data) == HAMMER2_INODE_BYTES);
+HAMMER2_CTASSERT(sizeof(struct hammer2_bmap_data) == 128);
+HAMMER2_CTASSERT(sizeof(struct hammer2_volconf) == 128);
+HAMMER2_CTASSERT(sizeof(struct hammer2_volume_data) == HAMMER2_VOLUME_BYTES);
 
 /*
  * Helpers on data_off (format 1.2, 3.6).  A radix of 0 means no media.

@@ -1,0 +1,184 @@
+/*
+ * SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The Damselfly Project
+ *
+ * h2test.c - the host shim the HAMMER2 tests run the core over: reads
+ * with pread, memory from malloc (counted, so tests see leaks), the
+ * cache lock as a pthread mutex, and bit flips applied to read data to
+ * simulate corruption without copying 2 GB images.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "h2test.h"
+
+static int
+h2t_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	struct h2t_img *img = ctx;
+	size_t done = 0;
+	ssize_t n;
+	int i;
+
+	if (off > img->size || len > img->size - off)
+		return (EIO);
+	while (done < len) {
+		n = pread(img->fd, (char *)buf + done, len - done,
+		    (off_t)(off + done));
+		if (n <= 0)
+			return (EIO);
+		done += (size_t)n;
+	}
+	for (i = 0; i < img->nflips; i++) {
+		if (img->flip_off[i] >= off && img->flip_off[i] < off + len)
+			((uint8_t *)buf)[img->flip_off[i] - off] ^=
+			    img->flip_mask[i];
+	}
+	return (0);
+}
+
+static void *
+h2t_alloc(void *ctx, size_t len)
+{
+	struct h2t_img *img = ctx;
+
+	__atomic_add_fetch(&img->live_allocs, 1, __ATOMIC_RELAXED);
+	return (malloc(len));
+}
+
+static void
+h2t_free(void *ctx, void *p, size_t len)
+{
+	struct h2t_img *img = ctx;
+
+	(void)len;
+	__atomic_sub_fetch(&img->live_allocs, 1, __ATOMIC_RELAXED);
+	free(p);
+}
+
+static void
+h2t_lock(void *ctx)
+{
+	pthread_mutex_lock(&((struct h2t_img *)ctx)->mu);
+}
+
+static void
+h2t_unlock(void *ctx)
+{
+	pthread_mutex_unlock(&((struct h2t_img *)ctx)->mu);
+}
+
+static void
+h2t_report(void *ctx, const struct hammer2_report *rep)
+{
+	struct h2t_img *img = ctx;
+
+	img->nreports++;
+	img->last_kind = rep->kind;
+	img->last_error = rep->error;
+	img->last_offset = rep->offset;
+	snprintf(img->last_reason, sizeof(img->last_reason), "%s",
+	    rep->reason);
+	if (getenv("H2T_VERBOSE") != NULL)
+		fprintf(stderr, "report: kind %d error %d off 0x%llx: %s\n",
+		    rep->kind, rep->error, (unsigned long long)rep->offset,
+		    rep->reason);
+}
+
+const struct hammer2_io_ops h2t_ops = {
+	.read = h2t_read,
+	.alloc = h2t_alloc,
+	.free = h2t_free,
+	.lock = h2t_lock,
+	.unlock = h2t_unlock,
+	.report = h2t_report,
+};
+
+int
+h2t_img_open(struct h2t_img *img, const char *path)
+{
+	struct stat st;
+
+	memset(img, 0, sizeof(*img));
+	img->fd = open(path, O_RDONLY);
+	if (img->fd < 0 || fstat(img->fd, &st) != 0)
+		return (-1);
+	img->size = (uint64_t)st.st_size;
+	pthread_mutex_init(&img->mu, NULL);
+	return (0);
+}
+
+void
+h2t_img_close(struct h2t_img *img)
+{
+	if (img->fd >= 0)
+		close(img->fd);
+	pthread_mutex_destroy(&img->mu);
+	img->fd = -1;
+}
+
+void
+h2t_flip(struct h2t_img *img, uint64_t off, uint8_t mask)
+{
+	if (img->nflips < H2T_MAXFLIPS) {
+		img->flip_off[img->nflips] = off;
+		img->flip_mask[img->nflips] = mask;
+		img->nflips++;
+	}
+}
+
+int
+h2t_vol_open(struct h2t_img *img, struct hammer2_vol **volp)
+{
+	struct hammer2_open_args args;
+
+	memset(&args, 0, sizeof(args));
+	args.ops = &h2t_ops;
+	args.ctx = img;
+	args.media_size = img->size;
+	args.copy = HAMMER2_OPEN_COPY_BEST;
+	return (hammer2_vol_open(&args, volp));
+}
+
+const char *
+h2t_refdir(void)
+{
+	static const char *dir = H2T_REFDIR;
+	struct stat st;
+
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		printf("SKIPPED: reference images not found (%s)\n", dir);
+		fflush(stdout);
+		return (NULL);
+	}
+	return (dir);
+}
+
+char *
+h2t_unpack(const char *refdir, const char *name)
+{
+	char xz[1024], out[1024], tmp[1100], cmd[4096];
+	struct stat sx, so;
+
+	snprintf(xz, sizeof(xz), "%s/images/%s.img.xz", refdir, name);
+	snprintf(out, sizeof(out), "%s/%s.img", H2T_WORKDIR, name);
+	if (stat(xz, &sx) != 0)
+		return (NULL);
+	if (stat(out, &so) == 0 && so.st_mtime >= sx.st_mtime)
+		return (strdup(out));
+	mkdir(H2T_WORKDIR, 0755);
+	snprintf(tmp, sizeof(tmp), "%s.%ld", out, (long)getpid());
+	snprintf(cmd, sizeof(cmd),
+	    "xz -dc '%s' | cp --sparse=always /dev/stdin '%s' && mv '%s' '%s'",
+	    xz, tmp, tmp, out);
+	if (system(cmd) != 0) {
+		unlink(tmp);
+		return (NULL);
+	}
+	return (strdup(out));
+}

@@ -1,0 +1,273 @@
+/*
+ * SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The Damselfly Project
+ *
+ * hammer2_compress_test.c - our LZ4 block decoder and zlib inflate
+ * against the system liblz4 and zlib as oracles: data of several kinds
+ * (random, text-like, runs, zeros) and sizes up to 64 KB is compressed
+ * by the system library and must decompress to the original with ours,
+ * in every zlib block type (stored, fixed, dynamic) and level; the
+ * HAMMER2 block framing (LZ4 length prefix, zero padding) is decoded by
+ * hammer2_decompress_block; truncated and mutated streams fail cleanly
+ * (run under ASan/UBSan to prove no access outside the buffers).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <lz4.h>
+#include <zlib.h>
+
+#include "h2test.h"
+
+#define MAXLEN	65536
+
+static uint8_t ws[HAMMER2_INFLATE_WS_BYTES];
+
+/* Fill buf with data of kind 0..4 (random, text, runs, zeros, mixed). */
+static void
+gen(uint8_t *buf, size_t len, int kind, unsigned *seed)
+{
+	static const char *words[] = {
+		"hammer2 ", "dragonfly ", "block ", "inode ", "the ", "of ",
+		"freemap ", "\n", "chain ", "flush ",
+	};
+	size_t i = 0, n;
+	const char *w;
+
+	switch (kind) {
+	case 0:
+		for (i = 0; i < len; i++)
+			buf[i] = (uint8_t)rand_r(seed);
+		break;
+	case 1:
+		while (i < len) {
+			w = words[rand_r(seed) % 10];
+			n = strlen(w);
+			if (n > len - i)
+				n = len - i;
+			memcpy(buf + i, w, n);
+			i += n;
+		}
+		break;
+	case 2:
+		while (i < len) {
+			n = 1 + rand_r(seed) % 300;
+			if (n > len - i)
+				n = len - i;
+			memset(buf + i, rand_r(seed) % 4, n);
+			i += n;
+		}
+		break;
+	case 3:
+		memset(buf, 0, len);
+		break;
+	default:
+		gen(buf, len / 2, 0, seed);
+		gen(buf + len / 2, len - len / 2, 1, seed);
+		break;
+	}
+}
+
+/* Random data compressed by liblz4 decompresses to the original. */
+static void
+lz4_matches_liblz4(void **state)
+{
+	uint8_t *src = malloc(MAXLEN), *cmp = malloc(LZ4_compressBound(MAXLEN));
+	uint8_t *out = malloc(MAXLEN);
+	unsigned seed = 42;
+	size_t len, outlen;
+	int i, clen;
+
+	for (i = 0; i < 300; i++) {
+		len = i < 20 ? (size_t)i : (size_t)(rand_r(&seed) % MAXLEN) + 1;
+		if (i % 7 == 0)
+			len = MAXLEN;
+		gen(src, len, i % 5, &seed);
+		clen = LZ4_compress_default((char *)src, (char *)cmp, (int)len,
+		    LZ4_compressBound(MAXLEN));
+		assert_true(clen > 0 || len == 0);
+		if (clen <= 0)
+			continue;
+		assert_int_equal(hammer2_lz4_decompress(cmp, (size_t)clen, out,
+		    MAXLEN, &outlen), 0);
+		assert_int_equal(outlen, len);
+		assert_memory_equal(out, src, len);
+		/* An output buffer one byte short is refused. */
+		if (len > 0)
+			assert_int_equal(hammer2_lz4_decompress(cmp,
+			    (size_t)clen, out, len - 1, &outlen), EUCLEAN);
+	}
+	free(src);
+	free(cmp);
+	free(out);
+}
+
+/* Deflate one buffer with zlib at a level and strategy. */
+static size_t
+zcompress(const uint8_t *src, size_t len, uint8_t *dst, size_t cap,
+    int level, int strategy)
+{
+	z_stream z;
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, level, Z_DEFLATED, 15, 8, strategy),
+	    Z_OK);
+	z.next_in = (Bytef *)src;
+	z.avail_in = (uInt)len;
+	z.next_out = dst;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	deflateEnd(&z);
+	return (z.total_out);
+}
+
+/* zlib streams of every block type and level inflate to the original. */
+static void
+zlib_matches_system_zlib(void **state)
+{
+	static const struct {
+		int	level;
+		int	strategy;
+	} modes[] = {
+		{ 0, Z_DEFAULT_STRATEGY },	/* stored blocks */
+		{ 1, Z_DEFAULT_STRATEGY },
+		{ 6, Z_DEFAULT_STRATEGY },
+		{ 9, Z_DEFAULT_STRATEGY },
+		{ 6, Z_FIXED },			/* fixed Huffman */
+		{ 6, Z_HUFFMAN_ONLY },
+		{ 6, Z_RLE },
+	};
+	size_t cap = compressBound(MAXLEN) + 64;
+	uint8_t *src = malloc(MAXLEN), *cmp = malloc(cap), *out = malloc(MAXLEN);
+	unsigned seed = 7;
+	size_t len, clen, outlen;
+	int i;
+
+	for (i = 0; i < 210; i++) {
+		len = i < 10 ? (size_t)i : (size_t)(rand_r(&seed) % MAXLEN) + 1;
+		if (i % 9 == 0)
+			len = MAXLEN;
+		gen(src, len, i % 5, &seed);
+		clen = zcompress(src, len, cmp, cap, modes[i % 7].level,
+		    modes[i % 7].strategy);
+		assert_int_equal(hammer2_zlib_inflate(cmp, clen, out, MAXLEN,
+		    &outlen, ws), 0);
+		assert_int_equal(outlen, len);
+		assert_memory_equal(out, src, len);
+		/* Trailing zero padding (as on media) is ignored. */
+		memset(cmp + clen, 0, 64);
+		assert_int_equal(hammer2_zlib_inflate(cmp, clen + 64, out,
+		    MAXLEN, &outlen, ws), 0);
+		assert_int_equal(outlen, len);
+		/* A damaged Adler-32 trailer is caught. */
+		cmp[clen - 1] ^= 1;
+		assert_int_equal(hammer2_zlib_inflate(cmp, clen, out, MAXLEN,
+		    &outlen, ws), EUCLEAN);
+	}
+	free(src);
+	free(cmp);
+	free(out);
+}
+
+/* HAMMER2 framing: LZ4 length prefix, zero padding, zero-filled tail. */
+static void
+block_framing_decodes(void **state)
+{
+	uint8_t *src = malloc(MAXLEN), *phys = calloc(1, MAXLEN);
+	uint8_t *out = malloc(MAXLEN);
+	unsigned seed = 99;
+	int32_t n;
+
+	gen(src, 40000, 1, &seed);
+	n = LZ4_compress_default((char *)src, (char *)phys + 4, 40000,
+	    MAXLEN - 4);
+	assert_true(n > 0 && n < 16384 - 4);
+	memcpy(phys, &n, 4);
+	memset(out, 0xAA, MAXLEN);
+	assert_int_equal(hammer2_decompress_block(HAMMER2_ENC_METHODS(3,
+	    HAMMER2_COMP_LZ4), phys, 16384, out, MAXLEN, ws), 0);
+	assert_memory_equal(out, src, 40000);
+	assert_int_equal(out[40000], 0);
+	assert_int_equal(out[MAXLEN - 1], 0);
+	/* A length prefix beyond the block is corruption. */
+	n = 16384;
+	memcpy(phys, &n, 4);
+	assert_int_equal(hammer2_decompress_block(HAMMER2_ENC_METHODS(3,
+	    HAMMER2_COMP_LZ4), phys, 16384, out, MAXLEN, ws), EUCLEAN);
+	/* Raw blocks are copied, unknown compression is corruption. */
+	assert_int_equal(hammer2_decompress_block(0, src, 1024, out, 4096,
+	    ws), 0);
+	assert_memory_equal(out, src, 1024);
+	assert_int_equal(out[2000], 0);
+	assert_int_equal(hammer2_decompress_block(0x3A, src, 1024, out, 4096,
+	    ws), EUCLEAN);
+	free(src);
+	free(phys);
+	free(out);
+}
+
+/* Truncated and mutated streams never escape their buffers. */
+static void
+damaged_streams_fail_cleanly(void **state)
+{
+	size_t cap = compressBound(MAXLEN) + 64;
+	uint8_t *src = malloc(MAXLEN), *cmp = malloc(cap), *bad = malloc(cap);
+	uint8_t *out = malloc(MAXLEN);
+	unsigned seed = 5;
+	size_t clen, outlen, cut;
+	int i, j, rc;
+
+	for (i = 0; i < 60; i++) {
+		gen(src, 20000, 1 + i % 4, &seed);
+		if (i & 1)
+			clen = (size_t)LZ4_compress_default((char *)src,
+			    (char *)cmp, 20000, (int)cap);
+		else
+			clen = zcompress(src, 20000, cmp, cap, 6,
+			    Z_DEFAULT_STRATEGY);
+		for (j = 0; j < 40; j++) {
+			memcpy(bad, cmp, clen);
+			cut = clen;
+			if (j % 3 == 0)
+				cut = (size_t)rand_r(&seed) % clen;
+			else
+				bad[rand_r(&seed) % clen] ^=
+				    (uint8_t)(1 << (rand_r(&seed) % 8));
+			/* Exact-size copy so ASan sees any overread. */
+			uint8_t *exact = malloc(cut ? cut : 1);
+
+			memcpy(exact, bad, cut);
+			if (i & 1)
+				rc = hammer2_lz4_decompress(exact, cut, out,
+				    20000, &outlen);
+			else
+				rc = hammer2_zlib_inflate(exact, cut, out,
+				    20000, &outlen, ws);
+			assert_true(rc == 0 || rc == EUCLEAN);
+			if (rc == 0)
+				assert_true(outlen <= 20000);
+			free(exact);
+		}
+	}
+	free(src);
+	free(cmp);
+	free(bad);
+	free(out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(lz4_matches_liblz4),
+		cmocka_unit_test(zlib_matches_system_zlib),
+		cmocka_unit_test(block_framing_decodes),
+		cmocka_unit_test(damaged_streams_fail_cleanly),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
