@@ -72,11 +72,11 @@ table_order(struct hammer2_vol *vol, const struct hammer2_blockref *base,
 		n++;
 	}
 	for (i = 1; i < n; i++) {
-		if (base[idx[i]].key <= hammer2_bref_keyend(&base[idx[i - 1]])) {
+		b = &base[idx[i]];
+		if (b->key <= hammer2_bref_keyend(&base[idx[i - 1]])) {
 			hammer2_free(vol, idx, sizeof(*idx) * count);
 			return (hammer2_report(vol, HAMMER2_REPORT_CORRUPT,
-			    EUCLEAN, &base[idx[i]],
-			    hammer2_bref_offset(&base[idx[i]]),
+			    EUCLEAN, b, hammer2_bref_offset(b),
 			    "overlapping key ranges in a block table"));
 		}
 	}

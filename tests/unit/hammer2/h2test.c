@@ -17,28 +17,44 @@
 
 #include "h2test.h"
 
+/* Read from the file (zeros past its end) and apply the overlay. */
+void
+h2t_pread(struct h2t_img *img, uint64_t off, void *buf, size_t len)
+{
+	uint64_t lo, hi;
+	size_t done = 0, want;
+	ssize_t n;
+	int i;
+
+	memset(buf, 0, len);
+	while (done < len && off + done < img->fsize) {
+		want = len - done;
+		if (want > img->fsize - (off + done))
+			want = (size_t)(img->fsize - (off + done));
+		n = pread(img->fd, (char *)buf + done, want,
+		    (off_t)(off + done));
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	for (i = 0; i < img->npages; i++) {
+		lo = img->page_off[i] > off ? img->page_off[i] : off;
+		hi = img->page_off[i] + H2T_PAGE < off + len ?
+		    img->page_off[i] + H2T_PAGE : off + len;
+		if (lo < hi)
+			memcpy((uint8_t *)buf + (lo - off),
+			    img->page[i] + (lo - img->page_off[i]), hi - lo);
+	}
+}
+
 static int
 h2t_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
 	struct h2t_img *img = ctx;
-	size_t done = 0;
-	ssize_t n;
-	int i;
 
 	if (off > img->size || len > img->size - off)
 		return (EIO);
-	while (done < len) {
-		n = pread(img->fd, (char *)buf + done, len - done,
-		    (off_t)(off + done));
-		if (n <= 0)
-			return (EIO);
-		done += (size_t)n;
-	}
-	for (i = 0; i < img->nflips; i++) {
-		if (img->flip_off[i] >= off && img->flip_off[i] < off + len)
-			((uint8_t *)buf)[img->flip_off[i] - off] ^=
-			    img->flip_mask[i];
-	}
+	h2t_pread(img, off, buf, len);
 	return (0);
 }
 
@@ -109,6 +125,7 @@ h2t_img_open(struct h2t_img *img, const char *path)
 	if (img->fd < 0 || fstat(img->fd, &st) != 0)
 		return (-1);
 	img->size = (uint64_t)st.st_size;
+	img->fsize = img->size;
 	pthread_mutex_init(&img->mu, NULL);
 	return (0);
 }
@@ -116,20 +133,64 @@ h2t_img_open(struct h2t_img *img, const char *path)
 void
 h2t_img_close(struct h2t_img *img)
 {
+	h2t_reset(img);
 	if (img->fd >= 0)
 		close(img->fd);
 	pthread_mutex_destroy(&img->mu);
 	img->fd = -1;
 }
 
+/* The overlay page holding off, made on first use. */
+static uint8_t *
+h2t_page(struct h2t_img *img, uint64_t off)
+{
+	uint64_t base = off & ~(uint64_t)(H2T_PAGE - 1);
+	uint8_t *p;
+	int i;
+
+	for (i = 0; i < img->npages; i++)
+		if (img->page_off[i] == base)
+			return (img->page[i]);
+	if (img->npages == H2T_MAXPAGES)
+		abort();
+	p = malloc(H2T_PAGE);
+	h2t_pread(img, base, p, H2T_PAGE);
+	img->page_off[img->npages] = base;
+	img->page[img->npages++] = p;
+	return (p);
+}
+
+void
+h2t_write(struct h2t_img *img, uint64_t off, const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+	size_t n;
+
+	while (len > 0) {
+		n = H2T_PAGE - (size_t)(off & (H2T_PAGE - 1));
+		if (n > len)
+			n = len;
+		memcpy(h2t_page(img, off) + (off & (H2T_PAGE - 1)), b, n);
+		off += n;
+		b += n;
+		len -= n;
+	}
+}
+
 void
 h2t_flip(struct h2t_img *img, uint64_t off, uint8_t mask)
 {
-	if (img->nflips < H2T_MAXFLIPS) {
-		img->flip_off[img->nflips] = off;
-		img->flip_mask[img->nflips] = mask;
-		img->nflips++;
-	}
+	h2t_page(img, off)[off & (H2T_PAGE - 1)] ^= mask;
+}
+
+void
+h2t_reset(struct h2t_img *img)
+{
+	int i;
+
+	for (i = 0; i < img->npages; i++)
+		free(img->page[i]);
+	img->npages = 0;
 }
 
 int

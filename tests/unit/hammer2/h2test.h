@@ -20,15 +20,17 @@
 
 #include <fs/hammer2/hammer2.h>
 
-#define H2T_MAXFLIPS	16
+#define H2T_MAXPAGES	64
+#define H2T_PAGE	65536
 
 struct h2t_img {
 	int		 fd;
-	uint64_t	 size;
+	uint64_t	 size;		/* media size the core is told */
+	uint64_t	 fsize;		/* real file size; beyond: zeros */
 	pthread_mutex_t	 mu;
-	int		 nflips;
-	uint64_t	 flip_off[H2T_MAXFLIPS];
-	uint8_t		 flip_mask[H2T_MAXFLIPS];
+	int		 npages;	/* copy-on-write overlay */
+	uint64_t	 page_off[H2T_MAXPAGES];
+	uint8_t		*page[H2T_MAXPAGES];
 	int		 nreports;
 	int		 last_kind;
 	int		 last_error;
@@ -42,8 +44,16 @@ extern const struct hammer2_io_ops h2t_ops;
 /* Open/close an image file for reading.  Returns 0 or -1. */
 int	h2t_img_open(struct h2t_img *img, const char *path);
 void	h2t_img_close(struct h2t_img *img);
-/* XOR mask into the byte at off in everything read from now on. */
+/*
+ * Modify what the core will read (an in-memory overlay; the file is
+ * never written): write bytes, XOR one byte, read through the overlay.
+ */
+void	h2t_write(struct h2t_img *img, uint64_t off, const void *buf,
+	    size_t len);
 void	h2t_flip(struct h2t_img *img, uint64_t off, uint8_t mask);
+void	h2t_pread(struct h2t_img *img, uint64_t off, void *buf, size_t len);
+/* Drop every overlay page. */
+void	h2t_reset(struct h2t_img *img);
 /* Open the volume over img (best copy); returns the core's errno. */
 int	h2t_vol_open(struct h2t_img *img, struct hammer2_vol **volp);
 
