@@ -22,6 +22,7 @@ struct readdir_ctx {
 	int			(*cb)(void *, const struct hammer2_dirent *);
 	void			*arg;
 	struct hammer2_inode	 ip;	/* legacy INODE entries */
+	struct hammer2_inode	 tgt;	/* and their hardlink targets */
 };
 
 static int
@@ -74,10 +75,10 @@ readdir_one(void *arg, const struct hammer2_blockref *bref)
 			    EUCLEAN, bref, hammer2_bref_offset(bref),
 			    "bad name length in a directory inode"));
 		if (de.type == HAMMER2_OBJTYPE_HARDLINK) {
-			error = hammer2_inode_get(rc->pfs, de.inum, &rc->ip);
+			error = hammer2_inode_get(rc->pfs, de.inum, &rc->tgt);
 			if (error != 0)
 				return (error);
-			de.type = rc->ip.data.meta.type;
+			de.type = rc->tgt.data.meta.type;
 		}
 		return (readdir_emit(rc, &de));
 	default:

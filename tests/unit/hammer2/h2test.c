@@ -243,3 +243,127 @@ h2t_unpack(const char *refdir, const char *name)
 	}
 	return (strdup(out));
 }
+
+struct map_walk {
+	struct h2t_map	*map;
+	uint64_t	 setbase;	/* header offset of the root set */
+	h2t_map_hook	 hook;
+	void		*arg;
+};
+
+static int
+map_cb(void *arg, const struct hammer2_walk_ent *e)
+{
+	struct map_walk *mw = arg;
+	struct h2t_map *map = mw->map;
+	const struct hammer2_blockref *b = e->bref, *p = e->parent;
+	struct h2t_loc l;
+
+	if (p == NULL) {
+		l.parent = H2T_NONE;
+		l.bref_at = mw->setbase + (uint64_t)e->index * 128;
+	} else {
+		l.parent = hammer2_bref_offset(p);
+		l.bref_at = l.parent +
+		    (p->type == HAMMER2_BREF_TYPE_INODE ? 0x200 : 0) +
+		    (uint64_t)e->index * 128;
+	}
+	l.type = b->type;
+	l.blk = hammer2_bref_offset(b);
+	if (hammer2_bref_radix(b) != 0) {
+		if (map->n == map->cap) {
+			map->cap = map->cap ? 2 * map->cap : 1024;
+			map->v = realloc(map->v, map->cap * sizeof(*map->v));
+		}
+		map->v[map->n++] = l;
+	}
+	if (mw->hook != NULL)
+		mw->hook(mw->arg, e, &l);
+	return (0);
+}
+
+int
+h2t_map_build(struct h2t_img *img, struct h2t_map *map, h2t_map_hook hook,
+    void *arg)
+{
+	const struct hammer2_volume_data *vd;
+	struct hammer2_vol *vol;
+	struct map_walk mw;
+	int error;
+
+	memset(map, 0, sizeof(*map));
+	error = h2t_vol_open(img, &vol);
+	if (error != 0)
+		return (error);
+	vd = hammer2_vol_header(vol, NULL);
+	mw.map = map;
+	mw.hook = hook;
+	mw.arg = arg;
+	mw.setbase = 0x200;
+	error = hammer2_walk(vol, vd->sroot_blockset.blockref, 4, 0, map_cb,
+	    &mw);
+	mw.setbase = 0x800;
+	if (error == 0)
+		error = hammer2_walk(vol, vd->freemap_blockset.blockref, 4, 0,
+		    map_cb, &mw);
+	hammer2_vol_close(vol);
+	return (error);
+}
+
+void
+h2t_map_free(struct h2t_map *map)
+{
+	free(map->v);
+	memset(map, 0, sizeof(*map));
+}
+
+const struct h2t_loc *
+h2t_loc_of(const struct h2t_map *map, uint64_t blk)
+{
+	size_t i;
+
+	for (i = 0; i < map->n; i++)
+		if (map->v[i].blk == blk)
+			return (&map->v[i]);
+	fprintf(stderr, "h2t_loc_of: no blockref for 0x%llx\n",
+	    (unsigned long long)blk);
+	abort();
+}
+
+void
+h2t_reseal_header(struct h2t_img *img, uint64_t hoff)
+{
+	struct hammer2_volume_data *vd = malloc(sizeof(*vd));
+
+	h2t_pread(img, hoff, vd, sizeof(*vd));
+	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT1] = hammer2_icrc32c(
+	    (uint8_t *)vd + 0x200, 0x200, 0);
+	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT0] = hammer2_icrc32c(vd, 0x1FC,
+	    0);
+	vd->icrc_volheader = hammer2_icrc32c(vd, 0xFFFC, 0);
+	h2t_write(img, hoff, vd, sizeof(*vd));
+	free(vd);
+}
+
+void
+h2t_reseal(struct h2t_img *img, const struct h2t_map *map, uint64_t blk)
+{
+	const struct h2t_loc *l;
+	struct hammer2_blockref bref;
+	uint8_t *buf = malloc(65536);
+
+	for (;;) {
+		l = h2t_loc_of(map, blk);
+		h2t_pread(img, l->bref_at, &bref, sizeof(bref));
+		h2t_pread(img, blk, buf, hammer2_bref_bytes(&bref));
+		if (hammer2_check_compute(&bref, buf,
+		    hammer2_bref_bytes(&bref)) != 0)
+			abort();
+		h2t_write(img, l->bref_at + 0x40, &bref.check, 64);
+		if (l->parent == H2T_NONE)
+			break;
+		blk = l->parent;
+	}
+	h2t_reseal_header(img, 0);
+	free(buf);
+}

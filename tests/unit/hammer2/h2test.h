@@ -68,4 +68,39 @@ const char *h2t_refdir(void);
  */
 char	*h2t_unpack(const char *refdir, const char *name);
 
+/*
+ * A map from each media block reachable from the volume header (topology
+ * and freemap) to the location of the blockref pointing at it, so a test
+ * can damage a block and then "reseal" the image: recompute the check
+ * codes from that block up to the volume header CRCs.
+ */
+#define H2T_NONE	UINT64_MAX
+
+struct h2t_loc {
+	uint64_t	blk;		/* media offset of the block */
+	uint8_t		type;		/* its blockref type */
+	uint64_t	bref_at;	/* media offset of its blockref */
+	uint64_t	parent;		/* block holding it; H2T_NONE: header */
+};
+
+struct h2t_map {
+	struct h2t_loc	*v;
+	size_t		 n, cap;
+};
+
+typedef void (*h2t_map_hook)(void *arg, const struct hammer2_walk_ent *e,
+    const struct h2t_loc *l);
+
+/* Walk the image (header copy 0); hook sees every bref.  0 or errno. */
+int	h2t_map_build(struct h2t_img *img, struct h2t_map *map,
+	    h2t_map_hook hook, void *arg);
+void	h2t_map_free(struct h2t_map *map);
+/* The location record of block blk (aborts when unknown). */
+const struct h2t_loc *h2t_loc_of(const struct h2t_map *map, uint64_t blk);
+/* Recompute the check codes from block blk up to header copy 0. */
+void	h2t_reseal(struct h2t_img *img, const struct h2t_map *map,
+	    uint64_t blk);
+/* Recompute the three CRCs of the header copy at hoff. */
+void	h2t_reseal_header(struct h2t_img *img, uint64_t hoff);
+
 #endif /* !_H2TEST_H_ */

@@ -23,21 +23,10 @@
 
 #include "h2test.h"
 
-#define NONE	UINT64_MAX
-
-/* Where each media block's blockref lives. */
-struct loc {
-	uint64_t	blk;		/* media offset of the block */
-	uint8_t		type;
-	uint64_t	bref_at;	/* media offset of its blockref */
-	uint64_t	parent;		/* block holding it, NONE: header */
-};
-
 /* What the map walk found worth damaging. */
 static struct {
 	char		*path;
-	struct loc	*v;
-	size_t		 n, cap;
+	struct h2t_map	 map;
 	uint64_t	 file_inum;	/* LZ4 DATA in its blockset */
 	uint64_t	 file_inode;	/* its inode block */
 	uint64_t	 file_dbref;	/* its DATA bref location */
@@ -53,57 +42,37 @@ static struct {
 	uint64_t	 fmleaf_blk;
 } G;
 
-static int
-map_cb(void *arg, const struct hammer2_walk_ent *e)
+static void
+pick_cb(void *arg, const struct hammer2_walk_ent *e, const struct h2t_loc *l)
 {
-	const struct hammer2_blockref *b = e->bref, *p = e->parent;
+	const struct hammer2_blockref *b = e->bref;
 	const struct hammer2_inode_data *ipd;
-	struct loc l;
-	uint64_t base = (uint64_t)(uintptr_t)arg;
 
 	assert_int_equal(e->error, 0);
-	if (p == NULL) {
-		l.parent = NONE;
-		l.bref_at = base + (uint64_t)e->index * 128;
-	} else {
-		l.parent = hammer2_bref_offset(p);
-		l.bref_at = l.parent +
-		    (p->type == HAMMER2_BREF_TYPE_INODE ? 0x200 : 0) +
-		    (uint64_t)e->index * 128;
-	}
-	l.type = b->type;
-	l.blk = hammer2_bref_offset(b);
-	if (hammer2_bref_radix(b) != 0) {
-		if (G.n == G.cap) {
-			G.cap = G.cap ? 2 * G.cap : 1024;
-			G.v = realloc(G.v, G.cap * sizeof(*G.v));
-		}
-		G.v[G.n++] = l;
-	}
-	if (p == NULL && b->type == HAMMER2_BREF_TYPE_INODE)
-		G.sroot_blk = l.blk;
+	if (e->parent == NULL && b->type == HAMMER2_BREF_TYPE_INODE)
+		G.sroot_blk = l->blk;
 	if (b->type == HAMMER2_BREF_TYPE_FREEMAP_LEAF)
-		G.fmleaf_blk = l.blk;
+		G.fmleaf_blk = l->blk;
 	if (b->type != HAMMER2_BREF_TYPE_INODE || e->data == NULL)
-		return (0);
+		return;
 	ipd = e->data;
 	if (ipd->meta.type == HAMMER2_OBJTYPE_DIRECTORY && G.dir_inum == 0 &&
-	    ipd->meta.inum >= 1024 && !(ipd->meta.op_flags & 1) &&
+	    ipd->meta.inum >= 1024 &&
 	    ipd->u.blockset.blockref[0].type == HAMMER2_BREF_TYPE_DIRENT) {
 		G.dir_inum = ipd->meta.inum;
-		G.dir_blk = l.blk;
-		G.dirent_at = l.blk + 0x200;
+		G.dir_blk = l->blk;
+		G.dirent_at = l->blk + 0x200;
 	}
 	if (ipd->meta.type != HAMMER2_OBJTYPE_REGFILE ||
 	    (ipd->meta.op_flags & HAMMER2_OPFLAG_DIRECTDATA))
-		return (0);
+		return;
 	b = &ipd->u.blockset.blockref[0];
 	if (b->type == HAMMER2_BREF_TYPE_DATA &&
 	    HAMMER2_DEC_COMP(b->methods) == HAMMER2_COMP_LZ4) {
 		if (G.file_inum == 0) {
 			G.file_inum = ipd->meta.inum;
-			G.file_inode = l.blk;
-			G.file_dbref = l.blk + 0x200;
+			G.file_inode = l->blk;
+			G.file_dbref = l->blk + 0x200;
 			G.file_data = hammer2_bref_offset(b);
 		} else if (G.other_inum == 0) {
 			G.other_inum = ipd->meta.inum;
@@ -112,80 +81,23 @@ map_cb(void *arg, const struct hammer2_walk_ent *e)
 	if (b->type == HAMMER2_BREF_TYPE_INDIRECT && G.ind_inum == 0) {
 		G.ind_inum = ipd->meta.inum;
 		G.ind_blk = hammer2_bref_offset(b);
-		G.ind_bref = l.blk + 0x200;
+		G.ind_bref = l->blk + 0x200;
 	}
-	return (0);
 }
 
-static const struct loc *
-loc_of(uint64_t blk)
-{
-	size_t i;
-
-	for (i = 0; i < G.n; i++)
-		if (G.v[i].blk == blk)
-			return (&G.v[i]);
-	fail_msg("no blockref for block 0x%llx", (unsigned long long)blk);
-	return (NULL);
-}
-
-/* Recompute the three CRCs of the header at hoff. */
-static void
-reseal_header(struct h2t_img *img, uint64_t hoff)
-{
-	struct hammer2_volume_data *vd = malloc(sizeof(*vd));
-
-	h2t_pread(img, hoff, vd, sizeof(*vd));
-	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT1] = hammer2_icrc32c(
-	    (uint8_t *)vd + 0x200, 0x200, 0);
-	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT0] = hammer2_icrc32c(vd, 0x1FC, 0);
-	vd->icrc_volheader = hammer2_icrc32c(vd, 0xFFFC, 0);
-	h2t_write(img, hoff, vd, sizeof(*vd));
-	free(vd);
-}
-
-/* Make every check code from block blk up to the header match again. */
-static void
-reseal(struct h2t_img *img, uint64_t blk)
-{
-	const struct loc *l;
-	struct hammer2_blockref bref;
-	uint8_t *buf = malloc(65536);
-
-	for (;;) {
-		l = loc_of(blk);
-		h2t_pread(img, l->bref_at, &bref, sizeof(bref));
-		h2t_pread(img, blk, buf, hammer2_bref_bytes(&bref));
-		assert_int_equal(hammer2_check_compute(&bref, buf,
-		    hammer2_bref_bytes(&bref)), 0);
-		h2t_write(img, l->bref_at + 0x40, &bref.check, 64);
-		if (l->parent == NONE)
-			break;
-		blk = l->parent;
-	}
-	reseal_header(img, 0);
-	free(buf);
-}
+#define loc_of(blk)		h2t_loc_of(&G.map, (blk))
+#define reseal(img, blk)	h2t_reseal((img), &G.map, (blk))
+#define reseal_header(img, off)	h2t_reseal_header((img), (off))
 
 static struct h2t_img IMG;
 
 static int
 setup(void **state)
 {
-	struct hammer2_vol *vol;
-	const struct hammer2_volume_data *vd;
-
 	G.path = h2t_unpack(h2t_refdir(), "basic-lz4-xxh64");
-	if (G.path == NULL)
+	if (G.path == NULL || h2t_img_open(&IMG, G.path) != 0 ||
+	    h2t_map_build(&IMG, &G.map, pick_cb, NULL) != 0)
 		return (-1);
-	if (h2t_img_open(&IMG, G.path) != 0 || h2t_vol_open(&IMG, &vol) != 0)
-		return (-1);
-	vd = hammer2_vol_header(vol, NULL);
-	hammer2_walk(vol, vd->sroot_blockset.blockref, 4, 0, map_cb,
-	    (void *)(uintptr_t)0x200);
-	hammer2_walk(vol, vd->freemap_blockset.blockref, 4, 0, map_cb,
-	    (void *)(uintptr_t)0x800);
-	hammer2_vol_close(vol);
 	if (G.file_inum == 0 || G.other_inum == 0 || G.ind_inum == 0 ||
 	    G.dir_inum == 0 || G.fmleaf_blk == 0)
 		return (-1);
@@ -196,7 +108,7 @@ static int
 teardown(void **state)
 {
 	h2t_img_close(&IMG);
-	free(G.v);
+	h2t_map_free(&G.map);
 	free(G.path);
 	return (0);
 }
@@ -209,6 +121,7 @@ fresh(void **state)
 	IMG.size = IMG.fsize;
 	IMG.nreports = 0;
 	IMG.last_kind = 0;
+	IMG.live_allocs = 0;	/* a failed case may have leaked */
 	return (0);
 }
 
@@ -654,14 +567,14 @@ random_resealed_damage_is_contained(void **state)
 	struct hammer2_vol *vol;
 	struct hammer2_pfs *pfs;
 	struct hammer2_inode root;
-	const struct loc *l;
+	const struct h2t_loc *l;
 	unsigned seed = 2026;
 	int i, error;
 
 	for (i = 0; i < 60; i++) {
 		fresh(state);
 		do {
-			l = &G.v[(size_t)rand_r(&seed) % G.n];
+			l = &G.map.v[(size_t)rand_r(&seed) % G.map.n];
 		} while (l->type != HAMMER2_BREF_TYPE_INODE &&
 		    l->type != HAMMER2_BREF_TYPE_INDIRECT);
 		h2t_flip(&IMG, l->blk + (uint64_t)rand_r(&seed) %
