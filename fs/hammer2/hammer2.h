@@ -398,7 +398,8 @@ struct hammer2_pfs;
 #define HAMMER2_PFS_LABEL_MAX	256
 
 struct hammer2_pfs_info {
-	char				label[HAMMER2_PFS_LABEL_MAX]; /* NUL-term */
+	/* the label as a C string */
+	char				label[HAMMER2_PFS_LABEL_MAX];
 	uint8_t				pfs_type;	/* HAMMER2_PFSTYPE_* */
 	uint8_t				pfs_subtype;	/* SNAPSHOT, ... */
 	struct hammer2_uuid		pfs_clid;
@@ -584,8 +585,8 @@ int	hammer2_readdir(const struct hammer2_inode *dip, uint64_t cookie,
  * Reads stop at the file size.
  * Context: thread; may block.
  * Returns 0 and *nread (0 at or past EOF), or EISDIR, EINVAL (other
- * types), EIO (check failed: nothing of the failed block is returned),
- * EUCLEAN, ENOMEM.
+ * types), EIO (check failed), EUCLEAN, ENOMEM; on error *nread is 0 and
+ * the contents of buf are undefined.
  */
 int	hammer2_read(const struct hammer2_inode *ip, uint64_t off, void *buf,
 	    size_t len, size_t *nread);

@@ -105,8 +105,8 @@ read_one(void *arg, const struct hammer2_blockref *bref)
 	/* Whole raw block wanted: read it straight into place. */
 	if ((comp == HAMMER2_COMP_NONE || comp == HAMMER2_COMP_AUTOZERO) &&
 	    from == bstart && plen <= lsize && bstart + plen <= to) {
-		error = hammer2_block_read(vol, bref, rc->dst + (from - rc->off),
-		    plen, NULL);
+		error = hammer2_block_read(vol, bref,
+		    rc->dst + (from - rc->off), plen, NULL);
 		if (error != 0)
 			return (error);
 		rc->cursor = bstart + plen;

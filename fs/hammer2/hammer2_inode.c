@@ -48,7 +48,8 @@ hammer2_inode_load(struct hammer2_vol *vol, struct hammer2_pfs *pfs,
 	meta = &ip->data.meta;
 	if (meta->name_len > HAMMER2_INODE_MAXNAME)
 		return (hammer2_report(vol, HAMMER2_REPORT_CORRUPT, EUCLEAN,
-		    bref, hammer2_bref_offset(bref), "inode name_len too long"));
+		    bref, hammer2_bref_offset(bref),
+		    "inode name_len too long"));
 	if ((meta->op_flags & HAMMER2_OPFLAG_DIRECTDATA) &&
 	    meta->size > HAMMER2_EMBEDDED_BYTES &&
 	    (meta->type == HAMMER2_OBJTYPE_REGFILE ||

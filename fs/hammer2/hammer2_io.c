@@ -62,7 +62,8 @@ hammer2_bref_validate(struct hammer2_vol *vol,
 	case HAMMER2_BREF_TYPE_INDIRECT:
 	case HAMMER2_BREF_TYPE_DATA:
 		if (radix < HAMMER2_RADIX_MIN || radix > HAMMER2_RADIX_MAX)
-			return (bad_bref(vol, bref, "block radix out of range"));
+			return (bad_bref(vol, bref,
+			    "block radix out of range"));
 		if (bref->type == HAMMER2_BREF_TYPE_DATA &&
 		    (bref->keybits < HAMMER2_RADIX_MIN ||
 		    bref->keybits > HAMMER2_PBUFRADIX))
@@ -74,7 +75,8 @@ hammer2_bref_validate(struct hammer2_vol *vol,
 		    bref->embed.dirent.namlen >= HAMMER2_INODE_MAXNAME)
 			return (bad_bref(vol, bref, "bad dirent name length"));
 		if (bref->keybits != 0)
-			return (bad_bref(vol, bref, "dirent covers a key range"));
+			return (bad_bref(vol, bref,
+			    "dirent covers a key range"));
 		if (bref->embed.dirent.namlen <= HAMMER2_DIRENT_INLINE) {
 			need_media = 0;
 			break;
@@ -86,7 +88,8 @@ hammer2_bref_validate(struct hammer2_vol *vol,
 	case HAMMER2_BREF_TYPE_FREEMAP_NODE:
 	case HAMMER2_BREF_TYPE_FREEMAP_LEAF:
 		if (radix != 15)
-			return (bad_bref(vol, bref, "freemap block is not 32 KB"));
+			return (bad_bref(vol, bref,
+			    "freemap block is not 32 KB"));
 		break;
 	default:
 		return (bad_bref(vol, bref, "unknown blockref type"));

@@ -93,7 +93,8 @@ indirect_count(struct hammer2_vol *vol, const struct hammer2_blockref *bref,
 	if (blk->len < HAMMER2_BLOCKREF_BYTES ||
 	    (blk->len % HAMMER2_BLOCKREF_BYTES) != 0)
 		return (-hammer2_report(vol, HAMMER2_REPORT_CORRUPT, EUCLEAN,
-		    bref, hammer2_bref_offset(bref), "bad indirect block size"));
+		    bref, hammer2_bref_offset(bref),
+		    "bad indirect block size"));
 	return ((int)(blk->len / HAMMER2_BLOCKREF_BYTES));
 }
 

@@ -256,7 +256,8 @@ hammer2_vol_close(struct hammer2_vol *vol)
 	if (vol->cache != NULL) {
 		for (i = 0; i < vol->ncache; i++)
 			hammer2_free(vol, vol->cache[i].buf, HAMMER2_ALLOC_MAX);
-		hammer2_free(vol, vol->cache, sizeof(*vol->cache) * vol->ncache);
+		hammer2_free(vol, vol->cache,
+		    sizeof(*vol->cache) * vol->ncache);
 	}
 	hammer2_free(vol, vol->voldata, HAMMER2_VOLUME_BYTES);
 	vol->ops.free(vol->ctx, vol, sizeof(*vol));

@@ -142,7 +142,8 @@ zlib_matches_system_zlib(void **state)
 		{ 6, Z_RLE },
 	};
 	size_t cap = compressBound(MAXLEN) + 64;
-	uint8_t *src = malloc(MAXLEN), *cmp = malloc(cap), *out = malloc(MAXLEN);
+	uint8_t *src = malloc(MAXLEN), *cmp = malloc(cap);
+	uint8_t *out = malloc(MAXLEN);
 	unsigned seed = 7;
 	size_t len, clen, outlen;
 	int i;

@@ -166,7 +166,8 @@ check_one(struct hammer2_pfs *pfs, const struct mline *ml, unsigned *seed)
 		fail_msg("%s: lookup error %d", ml->path, error);
 	assert_int_equal(hammer2_getattr(&ip, &at), 0);
 	if (ml->type != 'l' && (at.mode & 07777) != ml->mode)
-		fail_msg("%s: mode %o, manifest %o", ml->path, at.mode, ml->mode);
+		fail_msg("%s: mode %o, manifest %o", ml->path, at.mode,
+		    ml->mode);
 	assert_int_equal(at.uid, 0);
 	assert_int_equal(at.gid, 0);
 	switch (ml->type) {
