@@ -47,7 +47,7 @@ boot_banner(const struct plat_bootinfo *bi)
 }
 
 void
-core_boot(const struct plat_bootinfo *bi)
+kernel_init(const struct plat_bootinfo *bi)
 {
 	if (bi->bi_version != PLAT_VERSION)
 		panic("platform contract version %u, core expects %u",
@@ -63,6 +63,12 @@ core_boot(const struct plat_bootinfo *bi)
 
 	boot_banner(bi);
 	sysinit_run(SET_BEGIN(sysinit_set), SET_COUNT(sysinit_set));
+}
+
+void
+core_boot(const struct plat_bootinfo *bi)
+{
+	kernel_init(bi);
 	monitor_run();
 }
 

@@ -20,7 +20,7 @@
 #include <plat/plat.h>
 #include <stdio.h>
 
-static int panicking;
+int panicking;				/* [a] tests reset it */
 
 static int
 panic_cpuid(void)

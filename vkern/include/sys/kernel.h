@@ -58,6 +58,13 @@ struct sysinit {
 	};								\
 	DATA_SET(sysinit_set, __CONCAT(uniq, _sys_init))
 
+/*
+ * kernel_init - everything core_boot() does before it enters the monitor:
+ * check the contract, per-CPU data of the boot CPU, banner, SYSINITs.
+ * Context: the boot CPU, once.  Unit tests call it in place of core_boot.
+ */
+void	kernel_init(const struct plat_bootinfo *bi);
+
 /* Run the table; exposed for unit tests (core_boot calls it once). */
 void	sysinit_run(struct sysinit **tab, size_t n);
 int	sysinit_compare(const void *a, const void *b);
