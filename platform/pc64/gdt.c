@@ -27,6 +27,10 @@
 #define SEG_UCODE	0x00affa000000ffffULL	/* DPL 3, L */
 #define SEG_TSS_TYPE	0x89ULL			/* present, 64-bit TSS */
 
+/* The layout the CPU reads: 104 bytes, IST1 at offset 0x24. */
+CTASSERT(sizeof(struct tss64) == 104);
+CTASSERT(offsetof(struct tss64, tss_ist[1]) == 0x24);
+
 struct region_desc {
 	uint16_t	rd_limit;
 	uint64_t	rd_base;

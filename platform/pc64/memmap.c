@@ -174,6 +174,8 @@ dmap_extend(struct plat_bootinfo *bi, uint64_t top)
 		dmap_end = (gib + 1) * NBPDP;
 	}
 	lcr3(rcr3());
+	/* Touch the last word of RAM: a bad mapping faults here, at boot. */
+	(void)*(volatile uint64_t *)PHYS_TO_DMAP(rounddown2(top - 8, 8));
 }
 
 /*

@@ -26,8 +26,7 @@ struct multiboot_info;
 struct tss64 {
 	uint32_t	tss_rsvd0;
 	uint64_t	tss_rsp[3];
-	uint64_t	tss_rsvd1;
-	uint64_t	tss_ist[8];	/* [0] is unused: IST slots are 1..7 */
+	uint64_t	tss_ist[8];	/* [0] is reserved: IST slots are 1..7 */
 	uint64_t	tss_rsvd2;
 	uint16_t	tss_rsvd3;
 	uint16_t	tss_iobase;
