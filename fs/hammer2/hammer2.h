@@ -125,7 +125,7 @@ struct hammer2_open_args {
 	void				*ctx;		/* passed to ops */
 	uint64_t			 media_size;	/* bytes readable */
 	int				 copy;		/* 0..3 or COPY_BEST */
-	int				 cache_blocks;	/* 0 = default */
+	int				 cache_blocks;	/* 0: 64 */
 };
 
 /*
@@ -133,7 +133,8 @@ struct hammer2_open_args {
  * media_size, check magic and the three CRCs, and select the valid copy
  * with the highest mirror_tid (ties: lowest index), or exactly copy
  * args->copy when it is 0..3.  The chosen header is then validated
- * (version, sizes, single volume).
+ * (version, sizes, single volume).  args->cache_blocks sizes the
+ * verified metadata cache (slots of up to 64 KB; 0 = 64, max 4096).
  * Context: thread; may block in ops->read.
  * Returns 0 and *volp, or EINVAL (no HAMMER2 magic found, bad args),
  * EIO (headers found but every CRC failed, or read failure), ENOTSUP
@@ -546,7 +547,8 @@ uint32_t hammer2_objtype_to_ifmt(uint8_t type);
  * Readdir cookies: 0 is ".", 1 is "..", then each entry's cookie is its
  * directory key with bit 63 cleared (>= 0x8000).  Each entry carries
  * `next`, the cookie to pass to resume just after it; cookies are
- * stable across calls and unaffected by other entries.
+ * stable across calls and unaffected by other entries.  A `next` of
+ * HAMMER2_COOKIE_EOF means nothing can follow.
  */
 #define HAMMER2_COOKIE_DOT	0
 #define HAMMER2_COOKIE_DOTDOT	1
