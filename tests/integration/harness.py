@@ -159,7 +159,11 @@ class Machine(Console):
         elif platform == "pc64":
             argv = [QEMU, "-accel", "tcg", "-m", str(mem_mb),
                     "-smp", str(ncpu), "-display", "none",
-                    "-serial", "stdio", "-monitor", "none", "-no-reboot",
+                    # signal=off: ^C is a key for the kernel, as on the
+                    # vkernel, not a signal that ends QEMU.
+                    "-chardev", "stdio,id=con,signal=off",
+                    "-serial", "chardev:con", "-monitor", "none",
+                    "-no-reboot",
                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                     "-kernel", os.path.join(bindir, "kernel.pc64")]
             if params:
