@@ -5,9 +5,14 @@
  * uart.c - the console: a 16550 UART on COM1 (I/O port 0x3f8), 115200
  * baud, 8 data bits, no parity, 1 stop bit.
  *
- * Output polls the transmit-holding-register-empty bit before each byte
- * and takes no lock, so it works before interrupts exist and in a panic;
- * lines written by two CPUs at once may interleave.  The core writes
+ * Output polls the transmit-holding-register-empty bit before each byte.
+ * One plat_cons_write() call goes out whole, not mixed with another
+ * CPU's: a CPU waits while another CPU's write drains.  That wait cannot
+ * deadlock: a CPU re-entering on itself (an exception or NMI in the
+ * middle of a write) goes straight through, and a writer that waited
+ * CONS_WAIT_NS for a holder that never finishes (a CPU stopped in a
+ * panic) writes anyway.  So output works before interrupts exist, in
+ * exception handlers and in a panic.  The core writes
  * bare "\n" line ends (as to a terminal with output post-processing); a
  * raw serial line has none, so this driver sends "\r\n" for each "\n".
  *
@@ -20,7 +25,7 @@
  *
  * Protection: the ring and the UART's receive side are guarded by
  * uart_rx_lock, a spin lock taken with interrupts disabled; the transmit
- * side is lock-free by design.
+ * side by uart_tx_owner ([a], the writing CPU or -1) as described above.
  */
 #include <sys/types.h>
 #include <plat/plat.h>
@@ -54,12 +59,14 @@
 #define UART_BAUD	115200
 
 #define RX_RING		256	/* power of two */
+#define CONS_WAIT_NS	200000000ULL	/* give up on a stuck writer: 200 ms */
 
 static uint8_t	uart_rx_ring[RX_RING];	/* [uart_rx_lock] */
 static uint32_t	uart_rx_head;		/* [uart_rx_lock] next to pop */
 static uint32_t	uart_rx_tail;		/* [uart_rx_lock] next to fill */
 static uint64_t	uart_rx_dropped;	/* [uart_rx_lock] ring full */
 static int	uart_rx_lock;
+static int	uart_tx_owner = -1;	/* [a] CPU inside plat_cons_write */
 
 static void
 rx_lock(void)
@@ -139,16 +146,51 @@ uart_putb(uint8_t c)
 	outb(COM1 + UART_THR, c);
 }
 
+/*
+ * Become the console's writer, unless this CPU already is (re-entry).
+ * Returns whether the caller must release it.  Interrupts disabled.
+ */
+static bool
+tx_acquire(int me)
+{
+	uint64_t deadline = 0, now;
+	int free;
+
+	if (__atomic_load_n(&uart_tx_owner, __ATOMIC_RELAXED) == me)
+		return (false);
+	for (;;) {
+		free = -1;
+		if (__atomic_compare_exchange_n(&uart_tx_owner, &free, me,
+		    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return (true);
+		now = plat_clock_ns();
+		if (deadline == 0)
+			deadline = now + CONS_WAIT_NS;
+		else if (now > deadline)
+			return (false);	/* the holder is stuck: write anyway */
+		cpu_pause();
+	}
+}
+
 void
 plat_cons_write(const char *buf, size_t len)
 {
+	uint64_t flags;
+	bool release;
 	size_t i;
 
+	flags = read_rflags();
+	cli();
+	release = tx_acquire(pc64_curcpu()->pc_cpu);
 	for (i = 0; i < len; i++) {
 		if (buf[i] == '\n')
 			uart_putb('\r');
 		uart_putb((uint8_t)buf[i]);
 	}
+	if (release)
+		__atomic_store_n(&uart_tx_owner, -1, __ATOMIC_RELEASE);
+	if (flags & PSL_I)
+		sti();
 }
 
 int
