@@ -9,9 +9,9 @@
  * XSDT (ACPI 2+) or RSDT, whose entries lead to the MADT ("APIC").  From
  * the MADT we keep the local APIC address, the enabled CPUs' APIC ids,
  * every IOAPIC with its first GSI, and the ISA interrupt source
- * overrides.  Without ACPI we fall back to what every PC has: one CPU,
- * the local APIC at 0xfee00000 and one IOAPIC at 0xfec00000 serving
- * GSI 0 on.  Nothing else of ACPI is parsed yet.
+ * overrides.  Without ACPI we fall back to what every PC has: the boot
+ * CPU alone, the local APIC at 0xfee00000 and one IOAPIC at 0xfec00000
+ * serving GSI 0 on.  Nothing else of ACPI is parsed yet.
  *
  * Context: acpi_init() runs once on the boot CPU; acpi_madt is [I]
  * afterwards.  Tables are read through the direct map; firmware marks
@@ -211,8 +211,7 @@ acpi_init(void)
 	}
 	if (am->am_lapic_pa == 0)
 		am->am_lapic_pa = LAPIC_DEFAULT_PA;
-	if (am->am_ncpu == 0)
-		am->am_ncpu = 1;	/* the boot CPU; its id comes later */
+	/* am_ncpu == 0 (no MADT): smp.c then runs the boot CPU alone. */
 	if (am->am_nioapic == 0) {
 		am->am_ioapic[0].ai_pa = IOAPIC_DEFAULT_PA;
 		am->am_ioapic[0].ai_gsi_base = 0;

@@ -3,14 +3,14 @@
  * Copyright (c) 2026 The Damselfly Project
  *
  * cpu.c - the CPU-side downcalls: interrupt masking, idling, the %gs
- * per-CPU base, IPIs and CPU start.
+ * per-CPU base and IPIs.
  *
  * plat_intr_disable/restore are the interrupt flag (pushfq/cli, and sti
  * when the saved state had it).  plat_cpu_idle is "sti; hlt" followed by
  * cli: sti takes effect only after the next instruction, so an interrupt
  * that became pending before the call is taken in hlt (and ends it), not
- * lost between the caller's check and the wait.  Only the boot CPU runs
- * for now: plat_cpu_start() refuses every CPU.
+ * lost between the caller's check and the wait.  plat_cpu_start() lives in
+ * smp.c.
  *
  * Context: every function acts on the calling CPU and never blocks,
  * except plat_cpu_idle, which waits for an interrupt.
@@ -57,12 +57,6 @@ plat_cpu_set_percpu(void *gd)
 {
 	wrmsr(MSR_GSBASE, (uint64_t)(uintptr_t)gd);
 	wrmsr(MSR_KGSBASE, 0);
-}
-
-int
-plat_cpu_start(int cpu)
-{
-	return (EINVAL);		/* SMP bring-up is not written yet */
 }
 
 void

@@ -2,18 +2,25 @@
  * SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The Damselfly Project
  *
- * trapcmd.c - the monitor's `trap' command: provoke a CPU exception in
- * kernel mode on purpose, to test the path from the exception vector
- * through the register dump to the core's panic and backtrace (and, for
- * `trap stack', the double-fault IST stack).  Every kind is fatal:
- * PLAT_EXIT_PANIC is the expected outcome.
+ * debugcmd.c - pc64 monitor commands that exercise platform paths the
+ * core cannot reach on its own yet, for tests and for a developer at the
+ * console:
  *
- * Context: monitor thread; never returns when the kind is known.
+ *   trap KIND   provoke a CPU exception in kernel mode, to test the path
+ *               from the exception vector through the register dump to
+ *               the core's panic and backtrace (`trap stack' also tests
+ *               the double-fault IST stack).  Every kind is fatal.
+ *   ipi CPU...  ring the IPI doorbell of each CPU named; `intr' then
+ *               shows the count on that CPU.
+ *
+ * Context: the monitor thread on the boot CPU.
  */
 #include <sys/types.h>
 #include <sys/errno.h>
 #include <sys/monitor.h>
 #include <string.h>
+#include <stdlib.h>
+#include <plat/plat.h>
 
 static int
 cmd_trap(int argc, char **argv)
@@ -51,3 +58,25 @@ cmd_trap(int argc, char **argv)
 MONITOR_COMMAND(trap, "null|gp|ud|div|bp|stack",
     "pc64: raise a CPU exception in the kernel (tests the trap path)",
     cmd_trap);
+
+static int
+cmd_ipi(int argc, char **argv)
+{
+	char *end;
+	long cpu;
+	int i;
+
+	if (argc < 2)
+		return (EINVAL);
+	for (i = 1; i < argc; i++) {
+		cpu = strtol(argv[i], &end, 10);
+		if (*end != '\0' || end == argv[i] || cpu < 0 ||
+		    cpu >= PLAT_MAXCPU)
+			return (EINVAL);
+	}
+	for (i = 1; i < argc; i++)
+		plat_ipi_send((int)strtol(argv[i], NULL, 10));
+	return (0);
+}
+MONITOR_COMMAND(ipi, "CPU ...", "pc64: ring the IPI doorbell of CPUs",
+    cmd_ipi);

@@ -195,10 +195,22 @@ lapic_timer_intr(void)
 /*
  * lapic_ipi - send a fixed interrupt on `vector' to local APIC apic_id.
  *
- * Context: any; takes interrupts off around the ICR sequence.
+ * Context: any; never blocks (beyond a previous IPI's delivery).
  */
 void
 lapic_ipi(uint32_t apic_id, int vector)
+{
+	lapic_ipi_raw(apic_id, ICR_ASSERT | (uint32_t)vector);
+}
+
+/*
+ * lapic_ipi_raw - send the interrupt command icr_lo (delivery mode,
+ * vector, level) to local APIC apic_id.
+ *
+ * Context: any; takes interrupts off around the ICR sequence.
+ */
+void
+lapic_ipi_raw(uint32_t apic_id, uint32_t icr_lo)
 {
 	plat_intr_t s;
 
@@ -206,6 +218,6 @@ lapic_ipi(uint32_t apic_id, int vector)
 	while (lapic_read(LAPIC_ICR_LO) & ICR_PENDING)
 		cpu_pause();
 	lapic_write(LAPIC_ICR_HI, apic_id << 24);
-	lapic_write(LAPIC_ICR_LO, ICR_ASSERT | (uint32_t)vector);
+	lapic_write(LAPIC_ICR_LO, icr_lo);
 	plat_intr_restore(s);
 }

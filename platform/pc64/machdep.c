@@ -79,7 +79,7 @@ pc64_init(uint32_t mbi_pa)
 	rtc_init();
 
 	bi->bi_version = PLAT_VERSION;
-	bi->bi_ncpu = 1;
+	bi->bi_ncpu = (uint32_t)smp_init();
 	bi->bi_name = "pc64";
 	bi->bi_dmap = DMAP_BASE;
 	bi->bi_image_base = (uint64_t)(uintptr_t)__kernel_start;

@@ -8,7 +8,7 @@
  * The multiboot memory map (or, without one, the mem_upper size) lists
  * the machine's RAM; bi_physmem is its total.  bi_mem[] is that RAM
  * minus everything still in use when the core starts: the first MiB
- * (BIOS data, EBDA, option ROMs, the AP trampoline to come), the kernel
+ * (BIOS data, EBDA, option ROMs, the AP start-up page), the kernel
  * image (which includes the boot page tables and stacks, all in .bss),
  * the multiboot information with its command line, memory map and
  * modules, and the page directories made here.  Ranges are page
@@ -40,6 +40,7 @@ struct physrange {
 static struct physrange	resv[MAXRESV];
 static int		nresv;
 static uint64_t		dmap_end = BOOT_DMAP_SIZE;	/* [I] */
+uint64_t		pc64_trampoline_pa;		/* [I] */
 
 static void
 early_puts(const char *s)
@@ -128,6 +129,32 @@ reserve_multiboot(uint64_t mbi_pa, const struct multiboot_info *mbi)
 }
 
 /*
+ * Remember the lowest free RAM page of [base, base + len) that lies in
+ * 4 KiB..1 MiB, for the AP start-up trampoline (smp.c).
+ */
+static void
+find_trampoline(uint64_t base, uint64_t len)
+{
+	uint64_t pa, end = base + len;
+	int i;
+
+	if (pc64_trampoline_pa != 0)
+		return;
+	for (pa = roundup2(MAX(base, PAGE_SIZE), PAGE_SIZE);
+	    pa + PAGE_SIZE <= end && pa + PAGE_SIZE <= LOW_MEM_END;
+	    pa += PAGE_SIZE) {
+		for (i = 0; i < nresv; i++)
+			if (resv[i].pr_start < pa + PAGE_SIZE &&
+			    resv[i].pr_end > pa)
+				break;
+		if (i == nresv) {
+			pc64_trampoline_pa = pa;
+			return;
+		}
+	}
+}
+
+/*
  * Take one page of bi_mem below the boot direct map's end, for a page
  * table.  Returns its physical address, or 0.
  */
@@ -204,6 +231,7 @@ memmap_init(const struct multiboot_info *mbi, struct plat_bootinfo *bi)
 			if (mm->mm_type != MMAP_RAM || mm->mm_len == 0)
 				continue;
 			add_ram(bi, mm->mm_base, mm->mm_len);
+			find_trampoline(mm->mm_base, mm->mm_len);
 			if (mm->mm_base + mm->mm_len > top)
 				top = mm->mm_base + mm->mm_len;
 		}

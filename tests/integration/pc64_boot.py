@@ -5,8 +5,9 @@
 # pc64_boot.py - scenarios only the bare-metal kernel has: multiboot boot
 # in QEMU (software emulation) to the monitor, the isa-debug-exit status,
 # CPU exceptions reported with a register dump and a panic, RAM above
-# 4 GiB in the direct map, the RTC wall clock and the multiboot command
-# line.  The scenarios both platforms share live in test_monitor.py.
+# 4 GiB in the direct map, the RTC wall clock, the multiboot command
+# line, and starting the other CPUs with IPIs between them.  The
+# scenarios both platforms share live in test_monitor.py.
 # Usage: pc64_boot.py --bindir DIR [--list] SCENARIO
 import argparse
 import os
@@ -174,6 +175,37 @@ def command_line_words_become_params(a):
     m.check("x.y=1" in out, "dotted name: %r" % out)
     out = m.command("kenv plainword")
     m.check("plainword is not set" in out, "word without '=': %r" % out)
+    halt(m)
+
+
+@scenario
+def smp_starts_every_cpu(a):
+    """With -smp 4 the MADT's CPUs all start and idle in the core."""
+    m = Machine("pc64", a.bindir, ncpu=4)
+    m.expect(r"on pc64: \d+ MB RAM, 4 CPUs")
+    m.expect(r"smp: 4 of 4 CPUs online")
+    m.expect(r"damselfly> ")
+    out = m.command("threads")
+    for cpu in (1, 2, 3):
+        m.check(re.search(r"^cpu%d\s+idle\s+idle" % cpu, out, re.M),
+                "cpu%d is not idling" % cpu)
+    out = m.command("sleep 20")
+    m.check(re.search(r"slept \d+ us", out), "timer on the boot CPU")
+    halt(m)
+
+
+@scenario
+def ipi_reaches_each_cpu(a):
+    """plat_ipi_send wakes the target's idle loop and is counted there."""
+    m = boot(a, ncpu=3)
+    m.command("ipi 1 2 2 0")
+    out = m.command("intr")
+    counts = {int(c): int(n) for c, n in
+              re.findall(r"^cpu(\d+)\s+\d+\s+(\d+)", out, re.M)}
+    m.check(counts.get(1, 0) >= 1 and counts.get(2, 0) >= 1 and
+            counts.get(0, 0) >= 1, "ipi counts per CPU: %s" % counts)
+    out = m.command("ipi 99")
+    m.check("usage: ipi" in out, "a bad CPU number is refused")
     halt(m)
 
 

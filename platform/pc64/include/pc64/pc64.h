@@ -117,6 +117,9 @@ void	lapic_eoi(void);
 void	lapic_timer_calibrate(void);
 void	lapic_timer_intr(void);
 void	lapic_ipi(uint32_t apic_id, int vector);
+void	lapic_ipi_raw(uint32_t apic_id, uint32_t icr_lo);
+#define LAPIC_ICR_INIT		0x00004500	/* INIT, level assert */
+#define LAPIC_ICR_STARTUP	0x00004600	/* STARTUP | page number */
 extern bool lapic_ready;
 
 /* tsc.c */
@@ -130,6 +133,11 @@ void	rtc_init(void);
 void	memmap_init(const struct multiboot_info *mbi,
 	    struct plat_bootinfo *bi);
 void	*pc64_mmio_map(uint64_t pa, size_t len);
+extern uint64_t pc64_trampoline_pa;	/* AP start page below 1 MiB, or 0 */
+
+/* smp.c */
+int	smp_init(void);
+void	pc64_ap_init(uint32_t cpu) __attribute__((noreturn));
 
 /* param.c */
 void	param_init(const struct multiboot_info *mbi);
