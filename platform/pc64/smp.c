@@ -7,13 +7,14 @@
  *
  * CPU 0 is the boot CPU; CPUs 1..bi_ncpu-1 are the other enabled local
  * APICs of the MADT, in MADT order.  plat_cpu_start(cpu) copies the
- * trampoline (mpboot.S) to a free page below 1 MiB, hands the AP its
- * stack and number, and sends INIT, then two STARTUP IPIs, as the MP
- * specification prescribes; it returns once the AP has reached
- * pc64_ap_init(), which sets up the CPU's GDT/TSS, IDT and local APIC and
- * enters the core with core_cpu_main(cpu).  The trampoline page must lie
- * below 1 MiB (the STARTUP vector is a page number), which memmap.c
- * keeps out of bi_mem.
+ * trampoline (mpboot.S) to a free page below 1 MiB (the STARTUP vector
+ * is a page number; memmap.c keeps that page out of bi_mem), hands the
+ * AP its stack and number, and sends INIT, then two STARTUP IPIs, as the
+ * MP specification prescribes.  It returns once the AP has reached
+ * pc64_ap_init(), which sets up the CPU's GDT/TSS, IDT and local APIC
+ * and enters the core with core_cpu_main(cpu).  A CPU that is already
+ * running is refused (EINVAL) rather than reset.  An AP that comes up
+ * only after plat_cpu_start gave up (EIO) still enters the core.
  *
  * Protection: the hand-over variables mp_boot_stack/mp_boot_cpu and the
  * trampoline page are owned by plat_cpu_start, which the core calls for
@@ -42,6 +43,7 @@ uint32_t	mp_boot_cpu;
 
 static int	mp_started;			/* [a] AP took the hand-over */
 static int	mp_ncpu = 1;			/* [I] */
+static bool	mp_running[PLAT_MAXCPU];	/* owned by plat_cpu_start */
 static uint64_t	mp_pml4[512] __attribute__((aligned(PAGE_SIZE)));
 static uint8_t	ap_stacks[PLAT_MAXCPU][AP_STACK_SIZE]
 		    __attribute__((aligned(16)));
@@ -115,8 +117,8 @@ plat_cpu_start(int cpu)
 	uint64_t deadline;
 	uint32_t vector;
 
-	if (cpu < 1 || cpu >= mp_ncpu)
-		return (EINVAL);
+	if (cpu < 1 || cpu >= mp_ncpu || mp_running[cpu])
+		return (EINVAL);	/* no such CPU, or started already */
 	pc = &pc64_cpus[cpu];
 	tramp_setup();
 	mp_boot_cpu = (uint32_t)cpu;
@@ -137,6 +139,7 @@ plat_cpu_start(int cpu)
 			return (EIO);
 		cpu_pause();
 	}
+	mp_running[cpu] = true;
 	return (0);
 }
 
