@@ -1,0 +1,49 @@
+/*
+ * SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The Damselfly Project
+ *
+ * h2fuse.h - hammer2fuse, a read-only FUSE3 driver for HAMMER2 images
+ * on the low-level (inode-number) API: hammer2fuse.c parses the command
+ * line, opens the image and runs the session; h2fuse_ops.c answers the
+ * kernel's requests through the format core.  FUSE inode numbers are
+ * HAMMER2 inode numbers, except that the PFS root is always
+ * FUSE_ROOT_ID, so a lookup needs no table of our own; a small cache of
+ * loaded inodes saves the inode-index descent on repeated requests.
+ *
+ * Protection: everything in struct h2fuse is set before the session
+ * starts and read-only after, except the inode cache [C: ic_mu].
+ */
+#ifndef _TOOLS_H2FUSE_H_
+#define _TOOLS_H2FUSE_H_
+
+#define FUSE_USE_VERSION 34
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+
+#include "h2img.h"
+
+#define H2FUSE_ICACHE	4096	/* inode cache slots (power of two) */
+
+struct h2fuse_islot {
+	uint64_t		ino;	/* [C] FUSE inode number, 0 = empty */
+	struct hammer2_inode	ip;	/* [C] */
+};
+
+struct h2fuse {
+	struct h2img		 img;		/* [I] image, volume, PFS */
+	uint64_t		 rootinum;	/* [I] HAMMER2 inum of the root */
+	double			 attr_timeout;	/* [I] seconds */
+	double			 entry_timeout;	/* [I] seconds */
+	int			 readdirplus;	/* [I] answer READDIRPLUS */
+	pthread_mutex_t		 ic_mu;
+	struct h2fuse_islot	*icache;	/* [C] H2FUSE_ICACHE slots */
+};
+
+/* The operations table (h2fuse_ops.c). */
+extern const struct fuse_lowlevel_ops h2fuse_ops;
+
+/* Set up / tear down the inode cache.  0 or ENOMEM. */
+int	h2fuse_icache_init(struct h2fuse *hf);
+void	h2fuse_icache_fini(struct h2fuse *hf);
+
+#endif /* !_TOOLS_H2FUSE_H_ */
