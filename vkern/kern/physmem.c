@@ -4,12 +4,14 @@
  *
  * physmem.c - the machine's RAM as the platform reported it, and the
  * monitor's `mem' command.  (The page allocator over these ranges is
- * vm's; this file only reports.)  Read-only after boot: no locking.
+ * vm's, vm/vm_page.c; this file only reports, and asks it for its
+ * statistics.)  Read-only after boot: no locking here.
  */
 #include <sys/types.h>
 #include <sys/systm.h>
 #include <sys/kernel.h>
 #include <sys/monitor.h>
+#include <vm/vm_page.h>
 
 static int
 cmd_mem(int argc, char **argv)
@@ -33,6 +35,7 @@ cmd_mem(int argc, char **argv)
 		    bi->bi_mem[i].mr_len - 1),
 		    (unsigned long long)(bi->bi_mem[i].mr_len >> 10));
 	kprintf("direct map at %#llx\n", (unsigned long long)bi->bi_dmap);
+	vm_page_print_stats();
 	return (0);
 }
 MONITOR_COMMAND(mem, "", "physical memory and its ranges", cmd_mem);
