@@ -16,7 +16,7 @@
 #ifndef _TOOLS_H2FUSE_H_
 #define _TOOLS_H2FUSE_H_
 
-#define FUSE_USE_VERSION 34
+#define FUSE_USE_VERSION 312	/* opaque fuse_loop_config */
 #include <fuse_lowlevel.h>
 #include <pthread.h>
 

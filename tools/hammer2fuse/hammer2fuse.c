@@ -128,6 +128,8 @@ h2fuse_run(struct h2fuse *hf, struct fuse_args *args,
 			rc = 1;
 		} else {
 			fuse_loop_cfg_set_clone_fd(lc, co->clone_fd);
+			fuse_loop_cfg_set_idle_threads(lc,
+			    co->max_idle_threads);
 			fuse_loop_cfg_set_max_threads(lc, co->max_threads);
 			rc = fuse_session_loop_mt(se, lc);
 			fuse_loop_cfg_destroy(lc);
