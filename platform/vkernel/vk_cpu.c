@@ -326,14 +326,16 @@ vk_cpus_init(int ncpu)
 	struct sigaction sa;
 
 	vk_ncpu = ncpu;
+	/*
+	 * No signal is blocked while the handler runs (SA_NODEFER, empty
+	 * mask): the core may switch threads inside an upcall (preemption),
+	 * and the thread it switches to must keep taking interrupts.  A
+	 * nested signal finds intr_off set and only leaves its bits.
+	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = vk_intr_signal;
-	sa.sa_flags = SA_SIGINFO;
-	sigfillset(&sa.sa_mask);
-	sigdelset(&sa.sa_mask, SIGSEGV);
-	sigdelset(&sa.sa_mask, SIGBUS);
-	sigdelset(&sa.sa_mask, SIGILL);
-	sigdelset(&sa.sa_mask, SIGFPE);
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
 	sigaction(VK_SIG_DOORBELL, &sa, NULL);
 	sigaction(VK_SIG_TIMER, &sa, NULL);
 }

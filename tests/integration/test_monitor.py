@@ -68,8 +68,8 @@ def monitor_commands_work(a):
     m.check(re.search(r"physical memory: \d+ MB", out), "mem output")
     m.check(re.search(r"available to the kernel: \d+ KB", out), "mem avail")
     out = m.command("threads")
-    m.check(re.search(r"^cpu0\s+monitor\s+running", out, re.M),
-            "threads shows the monitor on cpu0")
+    m.check(re.search(r"^0\s+thread0\s+running", out, re.M),
+            "threads shows thread0 running the monitor on cpu0")
     out = m.command("no-such-command arg")
     m.check("unknown command 'no-such-command'" in out, "unknown command")
     out = m.command("sleep")

@@ -7,8 +7,10 @@
  * core_boot() is where a platform hands the boot CPU to the core: it
  * checks the contract version, sets up per-CPU data, prints the banner,
  * runs every SYSINIT in order (which starts the other CPUs near the end)
- * and lands in the kernel monitor.  core_cpu_main() is where every other
- * CPU arrives; until LWKT threads exist it idles, taking interrupts.
+ * and lands in the kernel monitor.  The boot context is thread0 of cpu 0
+ * and runs in a critical section until the SYSINITs are done.
+ * core_cpu_main() is where every other CPU arrives: its boot context
+ * becomes that CPU's idle thread.
  *
  * Protection: bootinfo, boot_time_ns and ncpus are written once on the
  * boot CPU before any other CPU starts ([I]).
@@ -18,6 +20,8 @@
 #include <sys/kernel.h>
 #include <sys/globaldata.h>
 #include <sys/monitor.h>
+#include <sys/thread.h>
+#include <sys/thread_inline.h>
 #include <plat/plat.h>
 
 const struct plat_bootinfo *bootinfo;
@@ -59,10 +63,12 @@ kernel_init(const struct plat_bootinfo *bi)
 	boot_time_ns = plat_clock_ns();
 	ncpus = (int)bi->bi_ncpu;
 	globaldata_init_self(0);
+	lwkt_boot_cpu0(mycpu);
 	mycpu->gd_online = 1;
 
 	boot_banner(bi);
 	sysinit_run(SET_BEGIN(sysinit_set), SET_COUNT(sysinit_set));
+	crit_exit();			/* interrupts may now run */
 }
 
 void
@@ -105,36 +111,7 @@ SYSINIT(smp, SI_SUB_SMP, SI_ORDER_FIRST, smp_start_cpus, NULL);
 void
 core_cpu_main(int cpu)
 {
-	plat_intr_t s;
-
 	globaldata_init_self(cpu);
-	__atomic_store_n(&mycpu->gd_online, 1, __ATOMIC_RELEASE);
-	s = plat_intr_disable();
-	for (;;)
-		plat_cpu_idle();
-	plat_intr_restore(s);
+	lwkt_ap_main(mycpu);
 }
 
-/*
- * Until LWKT threads exist each CPU runs one context: the boot CPU the
- * monitor, the others their idle loop.
- */
-static int
-cmd_threads(int argc, char **argv)
-{
-	int cpu;
-
-	kprintf("%-5s %-10s %-8s %s\n", "cpu", "thread", "state", "wmesg");
-	for (cpu = 0; cpu < ncpus; cpu++) {
-		if (!cpu_globaldata[cpu].gd_online)
-			kprintf("cpu%-2d %-10s %-8s\n", cpu, "-", "offline");
-		else if (cpu == 0)
-			kprintf("cpu%-2d %-10s %-8s %s\n", cpu, "monitor",
-			    "running", "-");
-		else
-			kprintf("cpu%-2d %-10s %-8s %s\n", cpu, "idle",
-			    "idle", "intr");
-	}
-	return (0);
-}
-MONITOR_COMMAND(threads, "", "threads on each CPU", cmd_threads);

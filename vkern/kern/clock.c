@@ -3,13 +3,11 @@
  * Copyright (c) 2026 The Damselfly Project
  *
  * clock.c - time since boot and a timer-driven wait, as monitor
- * commands: `uptime' and `sleep MS'.  `sleep' arms this CPU's one-shot
- * timer and idles until core_clock_intr() has run and the deadline has
- * passed: it exercises timer, interrupt and idle paths on every
- * platform.  (Callouts and the per-CPU timer queue belong to LWKT.)
+ * commands: `uptime' and `sleep MS'.  `sleep' is a tsleep with a timeout,
+ * so it goes through the callout queue, the one-shot timer, the clock
+ * interrupt, the softclock thread and the idle thread on every platform.
  *
- * Protection: the caller's CPU only; interrupts disabled while it checks
- * the clock-interrupt count and idles.
+ * Protection: none needed; it reads the clock and per-CPU counters.
  */
 #include <sys/types.h>
 #include <sys/systm.h>
@@ -18,6 +16,7 @@
 #include <sys/monitor.h>
 #include <sys/errno.h>
 #include <stdlib.h>
+#include <sys/thread.h>
 #include <plat/plat.h>
 
 uint64_t
@@ -41,36 +40,11 @@ cmd_uptime(int argc, char **argv)
 }
 MONITOR_COMMAND(uptime, "", "time since boot", cmd_uptime);
 
-/*
- * Wait until at least `ns' from now by the one-shot timer.  Returns how
- * many clock interrupts arrived meanwhile.
- */
-static uint64_t
-clock_wait_ns(uint64_t ns)
-{
-	struct globaldata *gd = mycpu;
-	uint64_t deadline, start_cnt;
-	plat_intr_t s;
-
-	s = plat_intr_disable();
-	start_cnt = gd->gd_cnt_clock;
-	deadline = plat_clock_ns() + ns;
-	plat_timer_arm(deadline);
-	while (plat_clock_ns() < deadline || gd->gd_cnt_clock == start_cnt) {
-		if (plat_clock_ns() >= deadline && gd->gd_cnt_clock ==
-		    start_cnt)
-			plat_timer_arm(deadline);	/* lost: re-arm */
-		plat_cpu_idle();
-	}
-	plat_intr_restore(s);
-	return (gd->gd_cnt_clock - start_cnt);
-}
-
 static int
 cmd_sleep(int argc, char **argv)
 {
 	unsigned long ms;
-	uint64_t t0, t1, n;
+	uint64_t t0, t1, n, elapsed;
 	char *end;
 
 	if (argc != 2)
@@ -79,8 +53,14 @@ cmd_sleep(int argc, char **argv)
 	if (*end != '\0' || end == argv[1] || ms > 600000)
 		return (EINVAL);
 	t0 = plat_clock_ns();
-	n = clock_wait_ns((uint64_t)ms * 1000000);
+	n = mycpu->gd_cnt_clock;
+	while ((elapsed = plat_clock_ns() - t0) < (uint64_t)ms * 1000000) {
+		/* Whole ticks, rounded up: never wake before the deadline. */
+		tsleep(&ms, 0, "sleep", (int)howmany((uint64_t)ms * 1000000 -
+		    elapsed, 1000000000 / hz));
+	}
 	t1 = plat_clock_ns();
+	n = mycpu->gd_cnt_clock - n;
 	kprintf("slept %llu us, %llu timer interrupt%s\n",
 	    (unsigned long long)((t1 - t0) / 1000), (unsigned long long)n,
 	    n == 1 ? "" : "s");

@@ -5,17 +5,19 @@
  * cons.c - the kernel console.  Output goes straight to the platform
  * (plat_cons_write is synchronous and lock-free, so kprintf works in
  * panic).  Input: the platform raises bi_cons_irq when bytes arrive and
- * plat_cons_getc() hands them out; a reader with nothing to read idles
- * its CPU until the next interrupt, so a waiting console costs no CPU.
+ * plat_cons_getc() hands them out; a reader with nothing to read sleeps
+ * on cons_rx and the irq handler wakes it, so a waiting console costs no
+ * CPU.  The reader interlocks before it looks, so input that lands
+ * between the look and the sleep still wakes it.
  *
- * Protection: the input side has one reader at a time (the monitor, on
- * the boot CPU); the irq handler touches only an [a] counter.
+ * Protection: nothing shared beyond the platform's own input ring.
  */
 #include <sys/types.h>
 #include <sys/systm.h>
 #include <sys/kernel.h>
 #include <sys/cons.h>
 #include <sys/intr.h>
+#include <sys/thread.h>
 #include <plat/plat.h>
 
 void
@@ -24,26 +26,28 @@ cons_write(const char *buf, size_t len)
 	plat_cons_write(buf, len);
 }
 
+static int cons_rx;			/* sleep channel of readers */
+
 int
 cons_getc_wait(void)
 {
-	plat_intr_t s;
 	int c;
 
-	s = plat_intr_disable();
-	while ((c = plat_cons_getc()) < 0)
-		plat_cpu_idle();
-	plat_intr_restore(s);
-	return (c);
+	for (;;) {
+		tsleep_interlock(&cons_rx, 0);
+		c = plat_cons_getc();
+		if (c >= 0) {
+			tsleep_cancel();
+			return (c);
+		}
+		tsleep(&cons_rx, PINTERLOCKED, "cons", 0);
+	}
 }
 
 static void
 cons_intr(void *arg __unused)
 {
-	/*
-	 * Nothing to queue: the platform holds the bytes.  The interrupt
-	 * itself ends the reader's plat_cpu_idle().
-	 */
+	wakeup(&cons_rx);		/* the platform holds the bytes */
 }
 
 static void

@@ -2,13 +2,13 @@
  * SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The Damselfly Project
  *
- * intr.c - where the platform's interrupt upcalls enter the core.
+ * intr.c - device interrupt handlers.
  *
- * core_dev_intr() looks the irq up in a table drivers fill at attach
- * time; core_clock_intr() and core_ipi_intr() count and hand over to the
- * subsystems that own timers and IPI queues.  All three run on the
+ * Drivers register a handler per platform irq at attach time;
+ * intr_dispatch() calls it when LWKT runs the interrupt (at once, or when
+ * the critical section that deferred it ends: lwkt/lwkt_intr.c), on the
  * interrupted CPU with interrupts disabled.  The monitor's `intr' command
- * shows the counters.
+ * shows per-CPU and per-irq counters.
  *
  * Protection: intr_table[] entries are [I] (registered on the boot CPU
  * before the irq can fire); per-irq counts are [a]; per-CPU counts live
@@ -32,10 +32,6 @@ struct intr_entry {
 static struct intr_entry intr_table[MAX_IRQ];
 static uint64_t intr_stray;		/* [a] irqs nobody registered */
 
-/* Hooks for the subsystems that own timers and IPIs; NULL until then. */
-void (*clock_intr_hook)(void);
-void (*ipi_intr_hook)(void);
-
 int
 intr_register(int irq, intr_handler_t *func, void *arg, const char *name)
 {
@@ -58,12 +54,11 @@ intr_count(int irq)
 }
 
 void
-core_dev_intr(int irq)
+intr_dispatch(int irq)
 {
 	struct intr_entry *ie;
 	intr_handler_t *func;
 
-	mycpu->gd_cnt_devintr++;
 	if (irq < 0 || irq >= MAX_IRQ) {
 		__atomic_fetch_add(&intr_stray, 1, __ATOMIC_RELAXED);
 		return;
@@ -76,22 +71,6 @@ core_dev_intr(int irq)
 		return;
 	}
 	func(ie->ie_arg);
-}
-
-void
-core_clock_intr(void)
-{
-	mycpu->gd_cnt_clock++;
-	if (clock_intr_hook != NULL)
-		clock_intr_hook();
-}
-
-void
-core_ipi_intr(void)
-{
-	mycpu->gd_cnt_ipi++;
-	if (ipi_intr_hook != NULL)
-		ipi_intr_hook();
 }
 
 static int

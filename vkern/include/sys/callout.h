@@ -27,10 +27,10 @@ struct callout {
 	void		*c_arg;		/* [c] */
 	struct globaldata *c_gd;	/* [c] CPU it is armed on */
 	int		c_flags;	/* [c] CALLOUT_* */
+	/* A call in progress is its CPU's gd_callout_running. */
 };
 
 #define CALLOUT_PENDING	0x1		/* queued, not yet run */
-#define CALLOUT_ACTIVE	0x2		/* func is running now */
 
 void	callout_init(struct callout *c);
 /* Arm (or re-arm) to run func(arg) after `ticks' (1/hz s) on this CPU. */

@@ -22,5 +22,7 @@ typedef void intr_handler_t(void *arg);
 int	intr_register(int irq, intr_handler_t *func, void *arg,
 	    const char *name);
 uint64_t intr_count(int irq);
+/* Run irq's handler (counts strays).  Interrupt context. */
+void	intr_dispatch(int irq);
 
 #endif /* !_SYS_INTR_H_ */

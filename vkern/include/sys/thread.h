@@ -142,4 +142,10 @@ void	tsleep_interlock(const volatile void *ident, int flags);
 void	wakeup(const volatile void *ident);
 void	wakeup_one(const volatile void *ident);
 
+void	tsleep_cancel(void);		/* undo tsleep_interlock() */
+
+/* Start-up: the calling context becomes thread0 / the AP's idle thread. */
+void	lwkt_boot_cpu0(struct globaldata *gd);
+void	lwkt_ap_main(struct globaldata *gd) __dead2;
+
 #endif /* !_SYS_THREAD_H_ */
