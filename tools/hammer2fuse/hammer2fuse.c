@@ -12,6 +12,8 @@
  * -o blockcache=N and -o noreaddirplus.  docs/tools.md is the manual.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,8 +130,9 @@ h2fuse_run(struct h2fuse *hf, struct fuse_args *args,
 			rc = 1;
 		} else {
 			fuse_loop_cfg_set_clone_fd(lc, co->clone_fd);
-			fuse_loop_cfg_set_idle_threads(lc,
-			    co->max_idle_threads);
+			if (co->max_idle_threads != UINT_MAX)
+				fuse_loop_cfg_set_idle_threads(lc,
+				    co->max_idle_threads);
 			fuse_loop_cfg_set_max_threads(lc, co->max_threads);
 			rc = fuse_session_loop_mt(se, lc);
 			fuse_loop_cfg_destroy(lc);
@@ -208,6 +211,8 @@ main(int argc, char **argv)
 		return (H2_EXIT_ERR);
 	}
 	hf.img.report = h2fuse_report;
+	/* File data is read in ascending block order: read ahead more. */
+	(void)posix_fadvise(hf.img.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	hammer2_pfs_root(hf.img.pfs, &root);
 	hf.rootinum = root.data.meta.inum;
 
