@@ -133,6 +133,22 @@ def kernel_environment(a):
     m.close()
 
 
+@scenario
+def lwkt_stress_passes(a):
+    """10 s of threads hopping CPUs, sleeping, waking, taking tokens,
+    sending IPIs and arming callouts: every invariant holds."""
+    ncpu = 4 if a.platform == "vkernel" else 2
+    m = boot(a, ncpu=ncpu, mem_mb=256)
+    out = m.command("ktest lwkt 10", timeout=300)
+    m.check("FAIL" not in out, "ktest lwkt reported a failure")
+    m.check(re.search(r"lwkt.stress: %d CPUs, \d+ threads" % ncpu, out),
+            "stress summary missing")
+    m.check("ktest: 1 passed, 0 failed" in out, "ktest summary")
+    m.sendline("halt")
+    m.check(m.exit_status() == 0, "halt status %s" % m.status)
+    m.close()
+
+
 def resolve(a, addr):
     """Function name of a kernel address (vkernel: image offset)."""
     image = "vkernel" if a.platform == "vkernel" else "kernel.pc64"

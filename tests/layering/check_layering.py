@@ -17,7 +17,8 @@ import re
 import subprocess
 import sys
 
-CORE_DIRS = ("vkern", "lwkt", "msg", "fs", "dev", "libc_shim")
+CORE_DIRS = ("vkern", "lwkt", "msg", "fs", "dev", "libc_shim",
+             os.path.join("tests", "ktest"))
 PLATFORM_WORDS = re.compile(
     r"^\s*#\s*(if|ifdef|ifndef|elif)\b.*\b(VKERNEL|PC64|__linux__|"
     r"_KERNEL_VIRTUAL|__x86_64__ *&& *__linux__)\b")
