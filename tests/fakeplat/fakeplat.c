@@ -247,6 +247,20 @@ fakeplat_raise_irq(int cpu, int irq)
 	fp_cpus[cpu].irqs |= 1ull << irq;
 }
 
+void
+fakeplat_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
+{
+	int prev = fp_cur;
+
+	if (cpu < 0 || cpu >= fp_ncpu)
+		fp_die("fakeplat_run_on_cpu: no such CPU");
+	fp_cur = cpu;
+	fp_set_gs(fp_cpus[cpu].gd);
+	fn(arg);
+	fp_cur = prev;
+	fp_set_gs(fp_cpus[prev].gd);
+}
+
 plat_intr_t
 plat_intr_disable(void)
 {

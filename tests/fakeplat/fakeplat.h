@@ -33,6 +33,16 @@ int	fakeplat_drain(void);
 int	fakeplat_ipi_pending(int cpu);
 void	fakeplat_raise_irq(int cpu, int irq);
 
+/*
+ * Run fn(arg) as CPU `cpu': with its per-CPU base in %gs, and plat_*
+ * calls (plat_cpu_set_percpu, timers, interrupt state) attributed to
+ * it; then switch back.  A CPU fakeplat never started has no per-CPU
+ * base until fn gives it one (plat_cpu_set_percpu).  For tests that
+ * need "another CPU" to do something, such as free memory it does not
+ * own.
+ */
+void	fakeplat_run_on_cpu(int cpu, void (*fn)(void *), void *arg);
+
 /* Kernel environment seen by plat_getparam. */
 void	fakeplat_setparam(const char *name, const char *value);
 
