@@ -57,8 +57,10 @@ fmap_cb(void *arg, const struct hammer2_walk_ent *e)
 			    hammer2_bref_offset(b), h2_breftype_name(b->type),
 			    hammer2_bref_radix(b), b->key, b->keybits,
 			    h2_check_name(cr->method),
-			    h2_hex_str(cr->expected, cr->len, exp, sizeof(exp)),
-			    h2_hex_str(cr->computed, cr->len, got, sizeof(got)));
+			    h2_hex_str(cr->expected, cr->len, exp,
+			    sizeof(exp)),
+			    h2_hex_str(cr->computed, cr->len, got,
+			    sizeof(got)));
 		else
 			fsck_problem(fc, FSCK_ERROR, "freemap block 0x%016"
 			    PRIx64 " (%s key 0x%" PRIx64 "/%u): %s: %s",
@@ -127,6 +129,8 @@ leaf_find(struct fmap *fm, uint64_t off)
 {
 	struct leaf key;
 
+	if (fm->n == 0)
+		return (NULL);
 	key.key = off & ~(LEAF_SPAN - 1);
 	return (bsearch(&key, fm->v, fm->n, sizeof(*fm->v), leaf_cmp));
 }
@@ -188,14 +192,16 @@ fsck_freemap(struct fsck *fc)
 	error = hammer2_walk(fc->img.vol, vd->freemap_blockset.blockref,
 	    HAMMER2_SET_COUNT, 0, fmap_cb, &fm);
 	if (error == 0) {
-		qsort(fm.v, fm.n, sizeof(*fm.v), leaf_cmp);
+		if (fm.n > 0)
+			qsort(fm.v, fm.n, sizeof(*fm.v), leaf_cmp);
 		for (i = 1; i < fm.n; i++)
 			if (fm.v[i].key == fm.v[i - 1].key)
 				fsck_problem(fc, FSCK_ERROR, "freemap leaves "
 				    "0x%016" PRIx64 " and 0x%016" PRIx64
 				    " cover the same gigabyte",
 				    fm.v[i - 1].blk, fm.v[i].blk);
-		qsort(fc->ref, fc->nref, sizeof(*fc->ref), ref_cmp);
+		if (fc->nref > 0)
+			qsort(fc->ref, fc->nref, sizeof(*fc->ref), ref_cmp);
 		for (i = 0; i < fc->nref; i = j) {
 			for (j = i + 1; j < fc->nref &&
 			    fc->ref[j].off == fc->ref[i].off; j++)

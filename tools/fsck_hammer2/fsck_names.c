@@ -59,6 +59,8 @@ ino_find(struct fsck_pfs *pfs, uint64_t inum)
 {
 	struct fsck_inode key;
 
+	if (pfs->nino == 0)
+		return (NULL);
 	key.inum = inum;
 	return (bsearch(&key, pfs->ino, pfs->nino, sizeof(*pfs->ino),
 	    ino_cmp));
@@ -188,8 +190,8 @@ check_entries(struct fsck *fc, struct fsck_pfs *pfs)
 		if (de->type != in->type &&
 		    de->type != HAMMER2_OBJTYPE_HARDLINK)
 			fsck_pfs_problem(fc, pfs, FSCK_ERROR, de->dir,
-			    "entry \"%s\" says %s but inode %" PRIu64 " is a %s",
-			    nm, h2_objtype_name(de->type), de->inum,
+			    "entry \"%s\" says %s but inode %" PRIu64
+			    " is a %s", nm, h2_objtype_name(de->type), de->inum,
 			    h2_objtype_name(in->type));
 		if (in->type == HAMMER2_OBJTYPE_DIRECTORY &&
 		    in->iparent != de->dir && dir != NULL)
@@ -301,8 +303,10 @@ print_problems(struct fsck *fc, struct fsck_pfs *pfs)
 void
 fsck_names_check(struct fsck *fc, struct fsck_pfs *pfs)
 {
-	qsort(pfs->ino, pfs->nino, sizeof(*pfs->ino), ino_cmp);
-	qsort(pfs->de, pfs->nde, sizeof(*pfs->de), de_cmp);
+	if (pfs->nino > 0)
+		qsort(pfs->ino, pfs->nino, sizeof(*pfs->ino), ino_cmp);
+	if (pfs->nde > 0)
+		qsort(pfs->de, pfs->nde, sizeof(*pfs->de), de_cmp);
 	check_entries(fc, pfs);
 	check_inodes(fc, pfs);
 	if (fc->verbose)

@@ -96,8 +96,9 @@ bref_where(const struct walk *w, int depth, const struct hammer2_blockref *b,
 		    h2_breftype_name(b->type), hammer2_bref_radix(b), b->key,
 		    b->keybits);
 	else if (w->f[depth].holder != 0)
-		snprintf(buf, len, "%s key 0x%" PRIx64 " in block 0x%016" PRIx64,
-		    h2_breftype_name(b->type), b->key, w->f[depth].holder);
+		snprintf(buf, len, "%s key 0x%" PRIx64 " in block 0x%016"
+		    PRIx64, h2_breftype_name(b->type), b->key,
+		    w->f[depth].holder);
 	else
 		snprintf(buf, len, "%s key 0x%" PRIx64 " in the volume header",
 		    h2_breftype_name(b->type), b->key);
@@ -318,7 +319,8 @@ visit_inode(struct walk *w, const struct hammer2_walk_ent *e)
 			    "is not at key 0 in slot 0");
 		if (m->type != HAMMER2_OBJTYPE_DIRECTORY)
 			walk_problem(w, e->depth, b, FSCK_ERROR, "super-root "
-			    "is a %s, not a directory", h2_objtype_name(m->type));
+			    "is a %s, not a directory",
+			    h2_objtype_name(m->type));
 		break;
 	case TBL_SROOT:
 		pfs_end(w);
@@ -331,7 +333,8 @@ visit_inode(struct walk *w, const struct hammer2_walk_ent *e)
 			    sizeof(nm)));
 		if (m->type != HAMMER2_OBJTYPE_DIRECTORY)
 			walk_problem(w, e->depth, b, FSCK_ERROR, "PFS root "
-			    "is a %s, not a directory", h2_objtype_name(m->type));
+			    "is a %s, not a directory",
+			    h2_objtype_name(m->type));
 		if ((m->op_flags & HAMMER2_OPFLAG_PFSROOT) == 0)
 			walk_problem(w, e->depth, b, FSCK_WARN, "PFS root "
 			    "inode lacks the PFSROOT flag");
@@ -432,7 +435,8 @@ visit_data(struct walk *w, const struct hammer2_walk_ent *e)
 		walk_problem(w, e->depth, b, FSCK_WARN, "data block at file "
 		    "offset 0x%" PRIx64 " lies beyond the file size %" PRIu64,
 		    b->key, f->osize);
-	if (e->data == NULL || HAMMER2_DEC_COMP(b->methods) == HAMMER2_COMP_NONE)
+	if (e->data == NULL ||
+	    HAMMER2_DEC_COMP(b->methods) == HAMMER2_COMP_NONE)
 		return;
 	error = hammer2_decompress_block(b->methods, e->data, e->datalen,
 	    w->scratch, (size_t)1 << b->keybits,

@@ -86,14 +86,16 @@ ls_one(void *arg, const struct hammer2_dirent *de)
 {
 	struct ls_ctx *lc = arg;
 	char path[4400], nm[1100];
+	size_t dlen;
 	int error;
 
 	if (de->cookie == HAMMER2_COOKIE_DOT ||
 	    de->cookie == HAMMER2_COOKIE_DOTDOT)
 		return (0);
 	h2_name_str(de->name, de->namlen, nm, sizeof(nm));
+	dlen = strlen(lc->dir);
 	snprintf(path, sizeof(path), "%s%s%s", lc->dir,
-	    lc->dir[strlen(lc->dir) - 1] == '/' ? "" : "/", nm);
+	    dlen > 0 && lc->dir[dlen - 1] == '/' ? "" : "/", nm);
 	h2img_lastrep_clear();
 	error = hammer2_inode_get(lc->cli->img.pfs, de->inum, &lc->ip);
 	if (error != 0) {

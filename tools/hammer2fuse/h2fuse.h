@@ -31,7 +31,7 @@ struct h2fuse_islot {
 
 struct h2fuse {
 	struct h2img		 img;		/* [I] image, volume, PFS */
-	uint64_t		 rootinum;	/* [I] HAMMER2 inum of the root */
+	uint64_t		 rootinum;	/* [I] HAMMER2 root inum */
 	double			 attr_timeout;	/* [I] seconds */
 	double			 entry_timeout;	/* [I] seconds */
 	int			 readdirplus;	/* [I] answer READDIRPLUS */

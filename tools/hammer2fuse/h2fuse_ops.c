@@ -34,9 +34,59 @@
 #define H2FUSE_READAHEAD (1024 * 1024)	/* kernel read-ahead we ask for */
 #define H2FUSE_PREFETCH	(1024 * 1024)	/* image read-ahead beyond a read */
 
-/* Per-thread read buffer, grown to the largest request seen. */
-static __thread char	*h2f_rbuf;
-static __thread size_t	 h2f_rbuflen;
+/*
+ * Per-thread read buffer, grown to the largest request seen and freed
+ * when libfuse retires the worker thread.
+ */
+struct h2f_rbuf {
+	char	*buf;
+	size_t	 len;
+};
+
+static pthread_key_t	h2f_rbuf_key;
+static pthread_once_t	h2f_rbuf_once = PTHREAD_ONCE_INIT;
+
+static void
+h2f_rbuf_free(void *p)
+{
+	struct h2f_rbuf *rb = p;
+
+	free(rb->buf);
+	free(rb);
+}
+
+static void
+h2f_rbuf_init(void)
+{
+	if (pthread_key_create(&h2f_rbuf_key, h2f_rbuf_free) != 0)
+		abort();
+}
+
+/* This thread's read buffer of at least len bytes, or NULL. */
+static char *
+h2f_rbuf_get(size_t len)
+{
+	struct h2f_rbuf *rb;
+	char *nb;
+
+	pthread_once(&h2f_rbuf_once, h2f_rbuf_init);
+	rb = pthread_getspecific(h2f_rbuf_key);
+	if (rb == NULL) {
+		rb = calloc(1, sizeof(*rb));
+		if (rb == NULL || pthread_setspecific(h2f_rbuf_key, rb) != 0) {
+			free(rb);
+			return (NULL);
+		}
+	}
+	if (len > rb->len) {
+		nb = realloc(rb->buf, len);
+		if (nb == NULL)
+			return (NULL);
+		rb->buf = nb;
+		rb->len = len;
+	}
+	return (rb->buf);
+}
 
 static struct h2fuse *
 h2f(fuse_req_t req)
@@ -318,24 +368,20 @@ h2f_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	const struct hammer2_inode *ip = (void *)(uintptr_t)fi->fh;
 	size_t n;
-	char *nb;
+	char *buf;
 	int error;
 
-	if (size > h2f_rbuflen) {
-		nb = realloc(h2f_rbuf, size);
-		if (nb == NULL) {
-			fuse_reply_err(req, ENOMEM);
-			return;
-		}
-		h2f_rbuf = nb;
-		h2f_rbuflen = size;
+	buf = h2f_rbuf_get(size);
+	if (buf == NULL) {
+		fuse_reply_err(req, ENOMEM);
+		return;
 	}
 	h2f_prefetch(h2f(req), ip, (uint64_t)off, size);
-	error = hammer2_read(ip, (uint64_t)off, h2f_rbuf, size, &n);
+	error = hammer2_read(ip, (uint64_t)off, buf, size, &n);
 	if (error != 0)
 		fuse_reply_err(req, error);
 	else
-		fuse_reply_buf(req, h2f_rbuf, n);
+		fuse_reply_buf(req, buf, n);
 }
 
 /* The state of one readdir(plus) reply being filled. */

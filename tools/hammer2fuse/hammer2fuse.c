@@ -162,28 +162,31 @@ main(int argc, char **argv)
 	o.attr_timeout = H2FUSE_TIMEOUT;
 	o.entry_timeout = H2FUSE_TIMEOUT;
 	o.blockcache = H2FUSE_BLOCKCACHE;
+	rc = H2_EXIT_USAGE;
+	memset(&co, 0, sizeof(co));
 	if (fuse_opt_parse(&args, &o, h2fuse_optspec, h2fuse_optproc) != 0)
-		return (H2_EXIT_USAGE);
-	if (o.help) {
-		usage(stdout);
-		fuse_cmdline_help();
-		fuse_lowlevel_help();
-		return (H2_EXIT_OK);
-	}
-	if (o.version) {
-		printf("hammer2fuse (HAMMER2 API %d), FUSE library %s\n",
-		    HAMMER2_API_VERSION, fuse_pkgversion());
-		return (H2_EXIT_OK);
+		goto out;
+	if (o.help || o.version) {
+		if (o.help) {
+			usage(stdout);
+			fuse_cmdline_help();
+			fuse_lowlevel_help();
+		} else {
+			printf("hammer2fuse (HAMMER2 API %d), FUSE library %s\n",
+			    HAMMER2_API_VERSION, fuse_pkgversion());
+		}
+		rc = H2_EXIT_OK;
+		goto out;
 	}
 	if (o.spec != NULL)
 		h2fuse_names(&args, o.spec);
 	fuse_opt_add_arg(&args, "-oro,default_permissions");
 	if (fuse_parse_cmdline(&args, &co) != 0)
-		return (H2_EXIT_USAGE);
+		goto out;
 	if (o.spec == NULL || co.mountpoint == NULL || o.blockcache < 1 ||
 	    o.attr_timeout < 0 || o.entry_timeout < 0) {
 		usage(stderr);
-		return (H2_EXIT_USAGE);
+		goto out;
 	}
 
 	memset(&hf, 0, sizeof(hf));
@@ -194,7 +197,8 @@ main(int argc, char **argv)
 	    o.blockcache, h2fuse_report, &hf, &msg);
 	if (error != 0) {
 		fprintf(stderr, "hammer2fuse: %s: %s\n", o.spec, msg);
-		return (H2_EXIT_ERR);
+		rc = H2_EXIT_ERR;
+		goto out;
 	}
 	hf.img.report = NULL;	/* quiet while mounting: errors say it */
 	error = h2img_mount(&hf.img);
@@ -207,8 +211,8 @@ main(int argc, char **argv)
 			    "DATA");
 		else
 			h2img_warn(&hf.img, "mounting the PFS", error);
-		h2img_close(&hf.img);
-		return (H2_EXIT_ERR);
+		rc = H2_EXIT_ERR;
+		goto out_img;
 	}
 	hf.img.report = h2fuse_report;
 	/* File data is read in ascending block order: read ahead more. */
@@ -216,12 +220,13 @@ main(int argc, char **argv)
 	hammer2_pfs_root(hf.img.pfs, &root);
 	hf.rootinum = root.data.meta.inum;
 
-	rc = h2fuse_run(&hf, &args, &co);
-
+	rc = h2fuse_run(&hf, &args, &co) != 0 ? H2_EXIT_ERR : H2_EXIT_OK;
+out_img:
 	h2fuse_icache_fini(&hf);
 	h2img_close(&hf.img);
+out:
 	free(co.mountpoint);
 	free(o.spec);
 	fuse_opt_free_args(&args);
-	return (rc != 0 ? H2_EXIT_ERR : H2_EXIT_OK);
+	return (rc);
 }

@@ -235,9 +235,15 @@ def private_copy(ctx, image, name):
     return dst
 
 
-def main(tests):
-    """Run test functions (ctx) -> None; print a summary; exit 0/1."""
+def main(tests, require=None):
+    """Run test functions (ctx) -> None; print a summary; exit 0/1.
+    require() runs first, even without the reference images: a missing
+    host facility it reports (a string) fails the whole test."""
     args = parse_args()
+    missing = require() if require is not None else None
+    if missing:
+        print("FAIL: %s" % missing, flush=True)
+        return 1
     if not refdir_present(args.refdir):
         return 0
     ctx = Ctx(args)
