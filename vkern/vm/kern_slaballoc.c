@@ -19,7 +19,8 @@
  *   - Another CPU frees into a zone by pushing the chunk on z_rchunks
  *     with one compare-and-swap ([a]).  The owner takes the whole list
  *     with one exchange when it runs out of local chunks, or in
- *     slab_cleanup().
+ *     slab_cleanup(), which a callout runs every 10 s on each CPU that
+ *     holds zones.
  *   - A zone with no free chunk left is unlinked from its class list.
  *     Before unlinking, the owner installs SLZ_SIGNAL in an empty
  *     z_rchunks (compare-and-swap from NULL).  The remote freer whose
@@ -43,6 +44,7 @@
 #include <sys/thread_inline.h>
 #include <sys/globaldata.h>
 #include <sys/ipiq.h>
+#include <sys/callout.h>
 #include <sys/malloc.h>
 #include <vm/vm_kmem.h>
 #include <vm/vm_page.h>
@@ -60,6 +62,7 @@ static size_t zone_pages;		/* [I] ZoneSize / PAGE_SIZE */
 static int zone_cache;			/* [I] free zones kept per CPU */
 size_t kmalloc_default_limit;		/* [I] for types without one */
 static int slab_ready;			/* [I] slab_init() has run */
+static int slab_callouts_ok;		/* [I] callouts may be armed */
 
 struct slab_cpu slab_cpu[PLAT_MAXCPU];
 
@@ -348,6 +351,8 @@ kmalloc_pages(size_t size, struct malloc_type *type, int flags)
 	return (vm_page_to_kva(m));
 }
 
+static void slab_cleanup_arm(struct slab_cpu *sc);
+
 /* The over-limit answer: NULL, or the panic M_WAITOK asks for. */
 static void *
 kmalloc_over_limit(struct malloc_type *type, size_t size, int flags)
@@ -422,6 +427,8 @@ kmalloc(size_t size, struct malloc_type *type, int flags)
 		TAILQ_INSERT_HEAD(&sc->sc_zones[zi], z, z_entry);
 		z->z_flags |= SLZF_LINKED;
 		sc->sc_nzones++;
+		if (!sc->sc_cleanup_armed)
+			slab_cleanup_arm(sc);
 	}
 	p = zone_take(sc, z);
 	malloc_type_charge(type, cpu, (ssize_t)size, 1);
@@ -584,6 +591,53 @@ kstrdup(const char *s, struct malloc_type *type)
 	return (d);
 }
 
+static void slab_cleanup_callout(void *arg);
+
+/*
+ * Arm this CPU's periodic slab_cleanup, once callouts work.  Armed when
+ * the CPU makes a zone; the callout stops re-arming itself when the CPU
+ * holds no zone, so an idle machine does not tick for the allocator.
+ * Context: critical section on sc's CPU.
+ */
+static void
+slab_cleanup_arm(struct slab_cpu *sc)
+{
+	if (!slab_callouts_ok)
+		return;
+	sc->sc_cleanup_armed = 1;
+	callout_reset(&sc->sc_cleanup, SLAB_CLEANUP_TICKS,
+	    slab_cleanup_callout, sc);
+}
+
+static void
+slab_cleanup_callout(void *arg)
+{
+	struct slab_cpu *sc = arg;
+
+	KKASSERT(sc == &slab_cpu[mycpuid]);
+	slab_cleanup();
+	crit_enter();
+	sc->sc_cleanup_armed = 0;
+	if (sc->sc_nzones > 0 || sc->sc_nfreezones > 0)
+		slab_cleanup_arm(sc);
+	crit_exit();
+}
+
+/* Callouts work from here on: arm the boot CPU's if it has zones. */
+static void
+slab_cleanup_enable(void *arg __unused)
+{
+	struct slab_cpu *sc;
+
+	crit_enter();
+	slab_callouts_ok = 1;
+	sc = &slab_cpu[mycpuid];
+	if (sc->sc_nzones > 0 && !sc->sc_cleanup_armed)
+		slab_cleanup_arm(sc);
+	crit_exit();
+}
+SYSINIT(slab_cleanup, SI_SUB_CLOCKS, SI_ORDER_ANY, slab_cleanup_enable, NULL);
+
 void
 slab_cleanup(void)
 {
@@ -655,6 +709,7 @@ slab_init(void *arg __unused)
 		for (zi = 0; zi < NZONES; zi++)
 			TAILQ_INIT(&slab_cpu[cpu].sc_zones[zi]);
 		TAILQ_INIT(&slab_cpu[cpu].sc_freezones);
+		callout_init(&slab_cpu[cpu].sc_cleanup);
 	}
 	malloc_types_init();
 	slab_ready = 1;

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/malloc.h>
+#include <sys/callout.h>
 #include <plat/plat.h>
 
 #define ZALLOC_SLAB_MAGIC	0x736c6162	/* "slab": a live zone */
@@ -70,7 +71,11 @@ struct slab_cpu {
 	uint64_t	sc_remote_frees; /* [r] */
 	uint64_t	sc_remote_ipis;	/* [r] */
 	uint64_t	sc_remote_folds; /* [r] */
+	struct callout	sc_cleanup;	/* [c] periodic slab_cleanup */
+	int		sc_cleanup_armed; /* [c] */
 } __aligned(64);
+
+#define SLAB_CLEANUP_TICKS	(10 * hz)	/* slab_cleanup period */
 
 extern struct slab_cpu slab_cpu[PLAT_MAXCPU];
 extern size_t ZoneSize, ZoneMask, ZoneLimit;

@@ -426,6 +426,25 @@ remote_free_into_linked_zone_needs_no_ipi(void **state)
 	assert_int_equal(s0b.ss_remote_folds - s0a.ss_remote_folds, 4);
 }
 
+/* Every 10 s a CPU that holds zones takes back what others freed into
+ * them, with nobody calling slab_cleanup. */
+static void
+periodic_cleanup_takes_back_remote_frees(void **state)
+{
+	struct slab_stats s0a, s0b;
+	void *ptrs[4];
+	struct xfree x = { ptrs, 4 };
+	int dummy;
+
+	alloc_list_here(&x);
+	fakeplat_run_on_cpu(1, free_list_here, &x);
+	slab_get_stats(0, &s0a);
+	fakeplat_advance_ns(11000000000ull);
+	tsleep(&dummy, 0, "test", 1);		/* softclock runs */
+	slab_get_stats(0, &s0b);
+	assert_int_equal(s0b.ss_remote_folds - s0a.ss_remote_folds, 4);
+}
+
 /* The mirror image: CPU 1 owns, CPU 0 frees, CPU 1 runs the IPI. */
 static void
 cpu1_memory_freed_on_cpu0_goes_back_to_cpu1(void **state)
@@ -564,6 +583,7 @@ main(void)
 		cmocka_unit_test(exhausted_memory_fails_nowait),
 		cmocka_unit_test(remote_frees_return_to_owner),
 		cmocka_unit_test(remote_free_into_linked_zone_needs_no_ipi),
+		cmocka_unit_test(periodic_cleanup_takes_back_remote_frees),
 		cmocka_unit_test(cpu1_memory_freed_on_cpu0_goes_back_to_cpu1),
 		cmocka_unit_test(double_free_panics),
 		cmocka_unit_test(foreign_and_interior_frees_panic),

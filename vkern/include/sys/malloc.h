@@ -139,7 +139,8 @@ void	malloc_type_get_stats(struct malloc_type *type,
 /*
  * slab_cleanup - on this CPU, take back chunks other CPUs freed into
  * zones that still had free chunks, and give surplus free zones back to
- * the page allocator.  Runs periodically; tests call it directly.
+ * the page allocator.  A callout runs it every 10 s on each CPU that
+ * holds zones; tests call it directly.
  * Context: any, on the CPU to clean; never blocks.
  */
 void	slab_cleanup(void);
