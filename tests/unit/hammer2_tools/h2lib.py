@@ -372,13 +372,27 @@ def _seal_bref(path, bref_at, blk, nbytes):
         raise AssertionError("cannot reseal check method %d" % method)
 
 
-def seal_header(path):
-    """Recompute the three CRCs of volume header copy 0."""
-    hdr = bytearray(read_at(path, 0, 65536))
+def seal_header(path, hoff=0):
+    """Recompute the three CRCs of the volume header copy at hoff."""
+    hdr = bytearray(read_at(path, hoff, 65536))
     hdr[0x1F8:0x1FC] = crc32c(hdr[0x200:0x400]).to_bytes(4, "little")
     hdr[0x1FC:0x200] = crc32c(hdr[0:0x1FC]).to_bytes(4, "little")
     hdr[0xFFFC:0x10000] = crc32c(hdr[0:0xFFFC]).to_bytes(4, "little")
-    write_at(path, 0, bytes(hdr))
+    write_at(path, hoff, bytes(hdr))
+
+
+def add_header_copy(path, copy, tid_delta):
+    """Write header copy 0 as copy `copy` (2 GiB apart, growing the
+    file), with mirror_tid changed by tid_delta, and seal it."""
+    hdr = bytearray(read_at(path, 0, 65536))
+    tid = int.from_bytes(hdr[0x78:0x80], "little") + tid_delta
+    hdr[0x78:0x80] = tid.to_bytes(8, "little")
+    hoff = copy << 31
+    with open(path, "r+b") as f:
+        f.truncate(max(os.path.getsize(path), hoff + 65536))
+    write_at(path, hoff, bytes(hdr))
+    seal_header(path, hoff)
+    return hoff
 
 
 def parents(tree):

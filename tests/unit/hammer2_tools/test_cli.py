@@ -66,6 +66,25 @@ def volhdr_show_freemap_are_clean(ctx):
     assert r.returncode == 0, r
 
 
+def volhdr_and_copy_option_pick_header_copies(ctx):
+    """volhdr lists every copy; the newest is selected, -c picks one."""
+    img = h2lib.private_copy(ctx, ctx.image(BASIC), "copies.img")
+    h2lib.add_header_copy(img, 1, -1)
+    h2lib.flip(img, (1 << 31) + 0x30)       # and then damage it
+    r = h2lib.run([ctx.hammer2, "-f", img, "volhdr"])
+    assert r.returncode == 0, r
+    assert "copy 0 at 0x0000000000000000: valid (selected)" in r.stdout
+    assert "copy 1 at 0x0000000080000000: INVALID: sect0 CRC header " \
+        "CRC" in r.stdout, r.stdout
+    h2lib.flip(img, (1 << 31) + 0x30)
+    r = h2lib.run([ctx.hammer2, "-c", "1", "-f", img, "volhdr"])
+    assert "copy 1 at 0x0000000080000000: valid (selected)" in r.stdout
+    r = h2lib.run([ctx.hammer2, "-c", "1", "-f", img, "ls", "/"])
+    assert r.returncode == 0 and r.stdout, r
+    r = h2lib.run([ctx.hammer2, "-c", "3", "-f", img, "ls", "/"])
+    assert r.returncode == 1 and "no valid volume header" in r.stderr, r
+
+
 def pfs_list_shows_snapshot(ctx):
     """pfs-list names DATA, LOCAL and the SNAP1 snapshot."""
     r = h2lib.run([ctx.hammer2, "-f", ctx.image("snapshot-lz4-xxh64"),
@@ -144,6 +163,7 @@ TESTS = [
     usage_errors_exit_2,
     unusable_images_exit_1_with_reason,
     volhdr_show_freemap_are_clean,
+    volhdr_and_copy_option_pick_header_copies,
     pfs_list_shows_snapshot,
     ls_lists_the_root,
     stat_prints_attributes,

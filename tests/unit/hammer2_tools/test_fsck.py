@@ -32,11 +32,11 @@ def fsck_usage_and_unreadable(ctx):
     assert r.returncode == 8 and "No such file" in r.stderr, r
 
 
-def _damage(ctx, img, off, expect, mask=0x04):
+def _damage(ctx, img, off, expect, mask=0x04, opts=()):
     """Flip a bit at off, run fsck, check it names expect, restore."""
     h2lib.flip(img, off, mask)
     try:
-        r = h2lib.run([ctx.fsck, img])
+        r = h2lib.run([ctx.fsck] + list(opts) + [img])
     finally:
         h2lib.flip(img, off, mask)
     assert r.returncode == 1, (hex(off), r.returncode, r.stdout[-1500:])
@@ -99,6 +99,23 @@ def fsck_names_damaged_freemap_leaf(ctx):
     leaf = [l for l in r.stdout.splitlines() if "freemap_leaf" in l][0]
     off = int(leaf.split()[1], 16)
     _damage(ctx, img, off + 0x1000, "freemap block 0x%016x" % off)
+
+
+def fsck_all_headers_checks_each_copy(ctx):
+    """-a checks the tree of every valid header copy and says which."""
+    img, tree = _setup(ctx, "basic-lz4-xxh64")
+    h2lib.add_header_copy(img, 1, -1)
+    r = h2lib.run([ctx.fsck, "-a", img])
+    assert r.returncode == 0, r.stdout[-1500:]
+    assert "tree of volume header copy 0" in r.stdout and \
+        "tree of volume header copy 1" in r.stdout, r.stdout
+    data = [b for b in tree if b.kind == "data"][0]
+    out = _damage(ctx, img, data.off + 9, "header copy 1: PFS DATA",
+                  opts=["-a"])
+    assert "header copy 0: PFS DATA" in out, out
+    # Without -a only the newest valid copy (0) is walked.
+    r = h2lib.run([ctx.fsck, img])
+    assert r.returncode == 0 and "copy 1" not in r.stdout, r.stdout
 
 
 def _structural(ctx, name, tag, pick, rel, value, in_bref=False):
@@ -175,6 +192,7 @@ TESTS = [
     fsck_names_block_holding_damaged_bref,
     fsck_names_damaged_data,
     fsck_names_damaged_freemap_leaf,
+    fsck_all_headers_checks_each_copy,
     fsck_finds_inode_number_mismatch,
     fsck_finds_bad_nlinks,
     fsck_finds_entry_naming_missing_inode,
