@@ -48,6 +48,7 @@ struct h2img {
  * when it names an existing file or has no '@'; otherwise the text after
  * the last '@' is the label (non-empty, no '/').  *pathp and *labelp
  * (NULL when absent) are malloc'ed.
+ * Context: any thread; calls stat(2).
  * Returns 0, EINVAL (empty path or label) or ENOMEM.
  */
 int	h2img_parse_spec(const char *spec, char **pathp, char **labelp);
@@ -57,6 +58,7 @@ int	h2img_parse_spec(const char *spec, char **pathp, char **labelp);
  * HAMMER2 volume on it (header copy `copy`, 0..3, or
  * HAMMER2_OPEN_COPY_BEST).  cache_blocks as for hammer2_vol_open.
  * report, when not NULL, is told about every problem the core meets.
+ * Context: one thread, before the image is shared; may block.
  * Returns 0 or an errno; on failure *errp is a sentence saying why
  * (errp may be NULL) and nothing is left open.
  */
@@ -69,6 +71,7 @@ int	h2img_open(struct h2img *img, const char *spec, int copy,
  * volume does not open (volhdr, fsck): h2img_open_file leaves nothing
  * open on failure; after h2img_open_vol fails, the file stays open and
  * img->vol is NULL.  Both return 0 or an errno and set *errp.
+ * Context: as h2img_open.
  */
 int	h2img_open_file(struct h2img *img, const char *spec,
 	    h2img_report_fn report, void *report_arg, const char **errp);
@@ -77,14 +80,21 @@ int	h2img_open_vol(struct h2img *img, int copy, int cache_blocks,
 
 /*
  * h2img_mount - mount the PFS named by the spec's label (DATA when none).
+ * Context: as h2img_open.
  * Returns 0 or an errno (ENOENT: no such PFS).
  */
 int	h2img_mount(struct h2img *img);
 
-/* h2img_close - unmount, close the volume and the file, free strings. */
+/*
+ * h2img_close - unmount, close the volume and the file, free strings.
+ * Context: the owning thread, once no other thread uses the image.
+ */
 void	h2img_close(struct h2img *img);
 
-/* Read len bytes at off of the image file: 0, or EIO (also past EOF). */
+/*
+ * Read len bytes at off of the image file: 0, or EIO (also past EOF).
+ * Context: any thread; may block.
+ */
 int	h2img_pread(struct h2img *img, uint64_t off, void *buf, size_t len);
 
 /* The name to print for the image: spec as given. */
@@ -100,6 +110,7 @@ const char *h2_strerror(int error);
  * h2img_lastrep - the last corruption report the core made on this
  * thread, formatted as "<reason> (<block type> block at 0x...)", or
  * NULL when there was none since the last h2img_lastrep_clear().
+ * Context: any thread; sees only its own thread's reports.
  */
 const char *h2img_lastrep(void);
 void	h2img_lastrep_clear(void);
