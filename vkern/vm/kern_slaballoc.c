@@ -96,7 +96,8 @@ zone_base_offset(size_t chunksize, int nmax)
 	size_t align = chunksize & -chunksize;	/* largest power of 2 */
 	size_t hdr;
 
-	hdr = sizeof(struct slzone) + howmany((size_t)nmax, 64) * 8;
+	hdr = offsetof(struct slzone, z_bitmap) +
+	    howmany((size_t)nmax, 64) * 8;
 	return (roundup2(hdr, MAX(align, (size_t)16)));
 }
 
@@ -111,7 +112,8 @@ zone_init(struct slzone *z, int cpu, int zi, size_t chunksize)
 	off = zone_base_offset(chunksize, nmax);
 	nmax = (int)((ZoneSize - off) / chunksize);
 	KKASSERT(nmax > 0);
-	memset(z, 0, sizeof(*z) + howmany((size_t)nmax, 64) * 8);
+	memset(z, 0, offsetof(struct slzone, z_bitmap) +
+	    howmany((size_t)nmax, 64) * 8);
 	z->z_magic = ZALLOC_SLAB_MAGIC;
 	z->z_cpu = cpu;
 	z->z_zoneindex = zi;
@@ -681,8 +683,8 @@ slab_get_stats(int cpu, struct slab_stats *ss)
 }
 
 /*
- * slab_init - size the zones from the RAM: about 1/1024 of it, a power
- * of two between 32 KiB and 128 KiB; ZoneLimit is a quarter of that, at
+ * slab_init - size the zones from the machine's RAM (bi_physmem): about
+ * 1/1024 of it, a power of two between 32 KiB and 128 KiB; ZoneLimit is a quarter of that, at
  * most 16 KiB.  Each CPU caches up to 1/64 of the zones RAM could hold
  * (2 to 32).  Then set up every malloc type.
  *
@@ -698,7 +700,8 @@ slab_init(void *arg __unused)
 	vm_page_get_stats(&vs);
 	ram = vs.vs_total << PAGE_SHIFT;
 	ZoneSize = ZALLOC_MIN_ZONE_SIZE;
-	while (ZoneSize < ZALLOC_MAX_ZONE_SIZE && ZoneSize * 2 <= ram / 1024)
+	while (ZoneSize < ZALLOC_MAX_ZONE_SIZE &&
+	    ZoneSize * 2 <= bootinfo->bi_physmem / 1024)
 		ZoneSize <<= 1;
 	ZoneMask = ZoneSize - 1;
 	ZoneLimit = MIN(ZoneSize / 4, (size_t)ZALLOC_ZONE_LIMIT);
