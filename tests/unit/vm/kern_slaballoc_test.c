@@ -7,10 +7,10 @@
  * frees from the other CPU going back to the owner, statistics that add
  * up, exhaustion and limits answered as specified, misuse caught.
  *
- * fakeplat runs only CPU 0 by itself.  "CPU 1" here is a context the
- * test gives per-CPU data and a stand-in current thread (cpu1_attach),
- * then enters with fakeplat_run_on_cpu() to allocate, free, or run the
- * IPIs queued to it.
+ * "CPU 1" is entered with fakeplat_run_on_cpu() to allocate, free, or
+ * run the IPIs queued to it.  A fakeplat that does not start CPUs other
+ * than 0 leaves CPU 1 without per-CPU data; then the test gives it some
+ * and a stand-in current thread (cpu1_attach).
  */
 #include "cmocka_core.h"
 #include <string.h>
@@ -54,9 +54,18 @@ static void
 cpu1_attach(void *arg)
 {
 	struct globaldata *gd;
+	int i;
 
 	globaldata_init_self(1);
 	gd = mycpu;
+	/* The lists LWKT keeps per CPU (callouts are armed on CPU 1). */
+	for (i = 0; i < TDPRI_COUNT; i++)
+		TAILQ_INIT(&gd->gd_tdrunq[i]);
+	TAILQ_INIT(&gd->gd_tdallq);
+	TAILQ_INIT(&gd->gd_freetd);
+	for (i = 0; i < TSLEEP_HSIZE; i++)
+		TAILQ_INIT(&gd->gd_tsleep_hash[i]);
+	TAILQ_INIT(&gd->gd_callouts);
 	memset(&cpu1_td, 0, sizeof(cpu1_td));
 	cpu1_td.td_gd = gd;
 	cpu1_td.td_pri = TDPRI_KERN_DAEMON;
@@ -78,7 +87,9 @@ static int
 setup(void **state)
 {
 	fakeplat_boot(2, RAM_BYTES);
-	fakeplat_run_on_cpu(1, cpu1_attach, NULL);
+	/* A fakeplat that starts CPUs itself needs no stand-in. */
+	if (!cpu_globaldata[1].gd_online)
+		fakeplat_run_on_cpu(1, cpu1_attach, NULL);
 	return (0);
 }
 

@@ -63,9 +63,18 @@ static void
 cpu1_attach(void *arg)
 {
 	struct globaldata *gd;
+	int i;
 
 	globaldata_init_self(1);
 	gd = mycpu;
+	/* The lists LWKT keeps per CPU (callouts are armed on CPU 1). */
+	for (i = 0; i < TDPRI_COUNT; i++)
+		TAILQ_INIT(&gd->gd_tdrunq[i]);
+	TAILQ_INIT(&gd->gd_tdallq);
+	TAILQ_INIT(&gd->gd_freetd);
+	for (i = 0; i < TSLEEP_HSIZE; i++)
+		TAILQ_INIT(&gd->gd_tsleep_hash[i]);
+	TAILQ_INIT(&gd->gd_callouts);
 	memset(&cpu1_td, 0, sizeof(cpu1_td));
 	cpu1_td.td_gd = gd;
 	cpu1_td.td_pri = TDPRI_KERN_DAEMON;
@@ -77,7 +86,9 @@ static int
 setup(void **state)
 {
 	fakeplat_boot(2, 64UL << 20);
-	fakeplat_run_on_cpu(1, cpu1_attach, NULL);
+	/* A fakeplat that starts CPUs itself needs no stand-in. */
+	if (!cpu_globaldata[1].gd_online)
+		fakeplat_run_on_cpu(1, cpu1_attach, NULL);
 	return (0);
 }
 
