@@ -64,6 +64,9 @@ size_t kmalloc_default_limit;		/* [I] for types without one */
 static int slab_ready;			/* [I] slab_init() has run */
 static int slab_callouts_ok;		/* [I] callouts may be armed */
 
+/* The largest block the page allocator has: bigger can never succeed. */
+#define KMALLOC_MAX_SIZE	((size_t)PAGE_SIZE << (VM_NFREEORDER - 1))
+
 struct slab_cpu slab_cpu[PLAT_MAXCPU];
 
 /*
@@ -390,6 +393,12 @@ kmalloc(size_t size, struct malloc_type *type, int flags)
 		type->ks_cpu[mycpuid].kc_calls++;
 		crit_exit();
 		return (ZERO_LENGTH_PTR);
+	}
+	if (__predict_false(size > KMALLOC_MAX_SIZE)) {
+		if (flags & M_NOWAIT)
+			return (NULL);
+		panic("kmalloc: %zu bytes (type %s) is more than any "
+		    "allocation can be", size, type->ks_shortdesc);
 	}
 	if ((flags & M_POWEROF2) && (size & (size - 1)) != 0)
 		size = (size_t)1 << (64 - __builtin_clzl(size - 1));

@@ -239,11 +239,14 @@ vm_page_alloc_contig(size_t npages, int flags)
 	KKASSERT(vm_page_ready);
 	KKASSERT(npages > 0);
 	order = order_for(npages);
-	if (order >= VM_NFREEORDER) {
+	if (order >= VM_NFREEORDER ||
+	    npages > vm_total_pages - vm_reserved_pages) {
+		/* Could never be satisfied: do not sleep forever. */
 		if (flags & M_NOWAIT)
 			return (NULL);
 		panic("vm_page_alloc_contig: %zu pages is more than the "
-		    "largest block (%lu pages)", npages,
+		    "machine has (%zu) or the largest block (%lu pages)",
+		    npages, vm_total_pages - vm_reserved_pages,
 		    1UL << (VM_NFREEORDER - 1));
 	}
 	for (;;) {

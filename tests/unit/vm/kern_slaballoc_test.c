@@ -215,6 +215,16 @@ large_allocations_are_pages(void **state)
 	assert_int_equal(after.vs_free, before.vs_free);
 }
 
+/* A size no allocation can have is refused, not rounded to nothing. */
+static void
+impossible_size_fails_nowait(void **state)
+{
+	assert_null(kmalloc(SIZE_MAX, M_TESTA, M_NOWAIT));
+	assert_null(kmalloc(SIZE_MAX - 100, M_TESTA, M_NOWAIT | M_POWEROF2));
+	assert_null(kmalloc((size_t)1 << 40, M_TESTA, M_NOWAIT));
+	assert_null(kmalloc(RAM_BYTES, M_TESTA, M_NOWAIT));
+}
+
 /* M_ZERO zeroes a recycled chunk that was dirty. */
 static void
 m_zero_clears_recycled_chunks(void **state)
@@ -587,6 +597,7 @@ main(void)
 		cmocka_unit_test(blocks_do_not_overlap),
 		cmocka_unit_test(each_size_class_is_aligned),
 		cmocka_unit_test(large_allocations_are_pages),
+		cmocka_unit_test(impossible_size_fails_nowait),
 		cmocka_unit_test(m_zero_clears_recycled_chunks),
 		cmocka_unit_test(per_type_statistics_add_up),
 		cmocka_unit_test(type_over_limit_fails_nowait),
