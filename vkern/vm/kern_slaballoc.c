@@ -693,9 +693,9 @@ slab_get_stats(int cpu, struct slab_stats *ss)
 
 /*
  * slab_init - size the zones from the machine's RAM (bi_physmem): about
- * 1/1024 of it, a power of two between 32 KiB and 128 KiB; ZoneLimit is a quarter of that, at
- * most 16 KiB.  Each CPU caches up to 1/64 of the zones RAM could hold
- * (2 to 32).  Then set up every malloc type.
+ * 1/1024 of it, a power of two between 32 KiB and 128 KiB; ZoneLimit is
+ * a quarter of that, at most 16 KiB.  Each CPU caches up to 1/64 of the
+ * zones RAM could hold (2 to 32).  Then set up every malloc type.
  *
  * Context: boot CPU, once, at SI_SUB_KMEM.
  */
