@@ -217,7 +217,7 @@ lwkt_thread_start(thread_t prev)
 
 	lwkt_switch_return(prev);
 	td = curthread;
-	plat_intr_restore(0);
+	plat_intr_restore(PLAT_INTR_ON);
 	crit_exit_quick(td);
 	td->td_func(td->td_arg);
 	lwkt_exit();
@@ -669,7 +669,7 @@ lwkt_ap_main(struct globaldata *gd)
 	__atomic_fetch_or(&smp_active_mask, CPUMASK(gd->gd_cpuid),
 	    __ATOMIC_SEQ_CST);
 	__atomic_store_n(&gd->gd_online, 1, __ATOMIC_RELEASE);
-	plat_intr_restore(0);
+	plat_intr_restore(PLAT_INTR_ON);
 	crit_exit_quick(td);
 	lwkt_idle_loop(NULL);
 	panic("cpu%d: idle loop returned", gd->gd_cpuid);

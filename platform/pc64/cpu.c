@@ -26,14 +26,16 @@ plat_intr_disable(void)
 	uint64_t f = read_rflags();
 
 	cli();
-	return (f & PSL_I);
+	return ((f & PSL_I) ? PLAT_INTR_ON : 1);
 }
 
 void
 plat_intr_restore(plat_intr_t state)
 {
-	if (state & PSL_I)
+	if (state == PLAT_INTR_ON)
 		sti();
+	else
+		cli();
 }
 
 void

@@ -154,7 +154,7 @@ plat_intr_disable(void)
 
 	if (c == NULL)
 		return (1);
-	old = (plat_intr_t)c->intr_off;
+	old = c->intr_off ? 1 : PLAT_INTR_ON;
 	c->intr_off = 1;
 	atomic_signal_fence(memory_order_seq_cst);
 	return (old);
@@ -168,9 +168,9 @@ plat_intr_restore(plat_intr_t state)
 	if (c == NULL)
 		return;
 	atomic_signal_fence(memory_order_seq_cst);
-	c->intr_off = (sig_atomic_t)(state != 0);
+	c->intr_off = (sig_atomic_t)(state != PLAT_INTR_ON);
 	atomic_signal_fence(memory_order_seq_cst);
-	if (state == 0 && atomic_load(&c->pend) != 0)
+	if (state == PLAT_INTR_ON && atomic_load(&c->pend) != 0)
 		vk_run_pending(c);
 }
 

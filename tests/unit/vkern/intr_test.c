@@ -76,11 +76,11 @@ disabled_interrupts_run_at_restore(void **state)
 
 	calls = 0;
 	s = plat_intr_disable();
-	plat_intr_restore(0);			/* enable */
+	plat_intr_restore(PLAT_INTR_ON);	/* enable */
 	s = plat_intr_disable();
 	fakeplat_raise_irq(0, 12);
 	assert_int_equal(calls, 0);
-	plat_intr_restore(0);
+	plat_intr_restore(PLAT_INTR_ON);
 	assert_int_equal(calls, 1);
 	plat_intr_disable();
 	(void)s;

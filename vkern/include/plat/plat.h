@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#define PLAT_VERSION	1
+#define PLAT_VERSION	2
 
 #define PLAT_MAXCPU	16		/* CPUs any platform may report */
 #define PLAT_MAXMEM	32		/* RAM ranges in a bootinfo */
@@ -174,19 +174,26 @@ void	plat_cpu_set_percpu(void *gd);
 
 /* ---------------------------------------------------------- interrupts */
 
+/*
+ * The saved interrupt state: PLAT_INTR_ON (0) when interrupts were
+ * enabled, non-zero when they were disabled.  The core restores
+ * PLAT_INTR_ON to enable interrupts in a new thread.
+ */
 typedef uint64_t plat_intr_t;
+#define PLAT_INTR_ON	((plat_intr_t)0)
 
 /*
  * plat_intr_disable - hold off upcalls on this CPU; returns the previous
- * state for plat_intr_restore().  Nests.
+ * state (PLAT_INTR_ON or not) for plat_intr_restore().  Nests.
  *
  * Context: any; never blocks.
  */
 plat_intr_t plat_intr_disable(void);
 
 /*
- * plat_intr_restore - put back the state plat_intr_disable() returned.
- * When this enables interrupts, upcalls that became pending run first.
+ * plat_intr_restore - put back a state plat_intr_disable() returned, or
+ * PLAT_INTR_ON.  When this enables interrupts, upcalls that became
+ * pending run first.
  *
  * Context: any; never blocks.
  */
