@@ -126,6 +126,12 @@ lwkt_tokref_try(thread_t td, struct lwkt_tokref *ref)
 	return (lwkt_tokref_try_req(td, ref, 0));
 }
 
+/*
+ * Give back what ref holds.  An exclusive hold is released with a plain
+ * store: while we hold the token exclusively no one else can change
+ * t_count except by setting the TOK_EXCLREQ hint, and wiping that hint
+ * costs nothing but letting a shared holder in first.
+ */
 static void
 lwkt_tokref_release(struct lwkt_tokref *ref)
 {
@@ -135,8 +141,7 @@ lwkt_tokref_release(struct lwkt_tokref *ref)
 	case TRH_EXCL:
 		KKASSERT(tok->t_ref == ref);
 		tok->t_ref = NULL;
-		__atomic_fetch_and(&tok->t_count, ~TOK_EXCLUSIVE,
-		    __ATOMIC_RELEASE);
+		__atomic_store_n(&tok->t_count, 0, __ATOMIC_RELEASE);
 		break;
 	case TRH_SHARED:
 		__atomic_fetch_sub(&tok->t_count, TOK_INCR, __ATOMIC_RELEASE);
@@ -157,9 +162,9 @@ lwkt_gettoken_mode(lwkt_token_t tok, long mode)
 	if (ref == &td->td_toks_array[LWKT_MAXTOKENS])
 		panic("thread %s (%p) holds %d tokens, the most allowed",
 		    td->td_comm, td, LWKT_MAXTOKENS);
-	KASSERT(td->td_gd->gd_intr_nesting_level == 0 ||
-	    lwkt_token_mode_held(td, tok, ref) != 0,
-	    ("token %s taken inside an interrupt", tok->t_desc));
+	if (__predict_false(td->td_gd->gd_intr_nesting_level != 0) &&
+	    lwkt_token_mode_held(td, tok, ref) == 0)
+		panic("token %s taken inside an interrupt", tok->t_desc);
 	ref->tr_tok = tok;
 	ref->tr_mode = mode;
 	ref->tr_held = TRH_UNHELD;
