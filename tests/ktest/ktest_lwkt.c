@@ -129,7 +129,9 @@ op_callout(struct stress_worker *w)
 {
 	int ticks = 1 + rnd(w) % 5;
 
-	if (callout_stop(&w->co))
+	/* Drain, not stop: the callback reads co_deadline, so it must not
+	 * be running on another CPU while we re-arm. */
+	if (callout_drain(&w->co))
 		ADD(n_stopped, 1);
 	w->co_deadline = plat_clock_ns() + (uint64_t)ticks *
 	    (1000000000ull / hz);

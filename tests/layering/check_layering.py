@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 CORE_DIRS = ("vkern", "lwkt", "msg", "fs", "dev", "libc_shim",
-             os.path.join("tests", "ktest"))
+             os.path.join("tests", "ktest"), os.path.join("bench", "kernel"))
 PLATFORM_WORDS = re.compile(
     r"^\s*#\s*(if|ifdef|ifndef|elif)\b.*\b(VKERNEL|PC64|__linux__|"
     r"_KERNEL_VIRTUAL|__x86_64__ *&& *__linux__)\b")
