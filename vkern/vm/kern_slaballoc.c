@@ -121,6 +121,7 @@ zone_init(struct slzone *z, int cpu, int zi, size_t chunksize)
 	z->z_cpu = cpu;
 	z->z_zoneindex = zi;
 	z->z_chunksize = chunksize;
+	z->z_chunkrecip = (uint32_t)((1ULL << 32) / chunksize + 1);
 	z->z_base = (char *)z + off;
 	z->z_nmax = nmax;
 	z->z_nfree = nmax;
@@ -196,10 +197,20 @@ zone_maybe_retire(struct slab_cpu *sc, struct slzone *z)
 	}
 }
 
+/*
+ * The index of the chunk at (or containing) address p, without a
+ * division: off * ceil(2^32 / size) >> 32 is exactly off / size while
+ * off < 2^17 (ZoneSize) and size <= 2^14 (ZALLOC_ZONE_LIMIT), since the
+ * rounding error stays below 2^-15 and a fraction below 1 - 1/size.
+ */
+CTASSERT(ZALLOC_MAX_ZONE_SIZE <= (1 << 17) && ZALLOC_ZONE_LIMIT <= (1 << 14));
+
 static __always_inline size_t
-chunk_index(const struct slzone *z, const void *chunk)
+chunk_index(const struct slzone *z, const void *p)
 {
-	return ((size_t)((const char *)chunk - z->z_base) / z->z_chunksize);
+	uint32_t off = (uint32_t)((const char *)p - z->z_base);
+
+	return ((size_t)(((uint64_t)off * z->z_chunkrecip) >> 32));
 }
 
 /*
@@ -525,8 +536,8 @@ kfree(void *ptr, struct malloc_type *type)
 	}
 	z = (struct slzone *)((uintptr_t)ptr & ~ZoneMask);
 	if (__predict_false(z->z_magic != ZALLOC_SLAB_MAGIC ||
-	    (char *)ptr < z->z_base ||
-	    ((char *)ptr - z->z_base) % z->z_chunksize != 0))
+	    (char *)ptr < z->z_base || z->z_base + chunk_index(z, ptr) *
+	    z->z_chunksize != (char *)ptr))
 		panic("kfree: %p (type %s) is not the start of a kmalloc "
 		    "chunk", ptr, type->ks_shortdesc);
 

@@ -102,15 +102,10 @@ type_exact_memuse(struct malloc_type *type)
 }
 
 int
-malloc_type_check_limit(struct malloc_type *type, int cpu, size_t bytes)
+malloc_type_check_limit_slow(struct malloc_type *type, size_t bytes)
 {
 	size_t limit = __atomic_load_n(&type->ks_limit, __ATOMIC_RELAXED);
-	ssize_t approx;
 
-	approx = __atomic_load_n(&type->ks_memuse, __ATOMIC_RELAXED) +
-	    type->ks_cpu[cpu].kc_unsynced;
-	if (__predict_true(approx + (ssize_t)bytes <= (ssize_t)limit))
-		return (0);
 	if (type_exact_memuse(type) + (ssize_t)bytes <= (ssize_t)limit)
 		return (0);
 	return (ENOMEM);

@@ -46,6 +46,7 @@ struct slzone {
 	int		z_zoneindex;	/* [I] size class */
 	int		z_flags;	/* [c] SLZF_* */
 	size_t		z_chunksize;	/* [I] bytes per chunk */
+	uint32_t	z_chunkrecip;	/* [I] 2^32 / z_chunksize, rounded up */
 	char		*z_base;	/* [I] first chunk */
 	int		z_nmax;		/* [I] chunks in the zone */
 	int		z_nfree;	/* [c] local list + never used */
@@ -105,11 +106,25 @@ malloc_type_charge(struct malloc_type *type, int cpu, ssize_t bytes,
 		malloc_type_sync(type, kc);
 }
 
+/* The exact check, when the estimate says a type may be at its limit. */
+int	malloc_type_check_limit_slow(struct malloc_type *type, size_t bytes);
+
 /*
- * 0 if type may take `bytes' more on this CPU, else ENOMEM.
+ * 0 if type may take `bytes' more on this CPU, else ENOMEM.  The shared
+ * estimate plus this CPU's drift decides, unless it says "over".
  * Context: critical section.
  */
-int	malloc_type_check_limit(struct malloc_type *type, int cpu,
-	    size_t bytes);
+static __always_inline int
+malloc_type_check_limit(struct malloc_type *type, int cpu, size_t bytes)
+{
+	ssize_t approx;
+
+	approx = __atomic_load_n(&type->ks_memuse, __ATOMIC_RELAXED) +
+	    type->ks_cpu[cpu].kc_unsynced + (ssize_t)bytes;
+	if (__predict_true(approx <= (ssize_t)__atomic_load_n(
+	    &type->ks_limit, __ATOMIC_RELAXED)))
+		return (0);
+	return (malloc_type_check_limit_slow(type, bytes));
+}
 
 #endif /* !_VM_SLAB_INTERNAL_H_ */
