@@ -38,7 +38,7 @@
 
 #include "lwkt_internal.h"
 
-#define LWKT_THREAD_PAGES	5	/* struct thread + ~19 KiB of stack */
+#define LWKT_THREAD_PAGES	8	/* struct thread + ~31 KiB of stack */
 #define LWKT_STACK_MAGIC	0x5354414b434b4f4bull
 #define LWKT_FREETD_MAX		8	/* cached threads per CPU */
 

@@ -327,15 +327,20 @@ vk_cpus_init(int ncpu)
 
 	vk_ncpu = ncpu;
 	/*
-	 * No signal is blocked while the handler runs (SA_NODEFER, empty
-	 * mask): the core may switch threads inside an upcall (preemption),
-	 * and the thread it switches to must keep taking interrupts.  A
-	 * nested signal finds intr_off set and only leaves its bits.
+	 * Both interrupt signals are blocked while either handler runs, so
+	 * a vCPU thread has at most one interrupt frame on its stack (an
+	 * AVX signal frame is several KiB; nesting could overflow a thread
+	 * stack).  A thread the core switches to inside an upcall (an
+	 * interrupt thread preempting) runs with them blocked until it
+	 * hands the CPU back; bits raised meanwhile stay pending and the
+	 * signal is taken when the handler returns.
 	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = vk_intr_signal;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, VK_SIG_DOORBELL);
+	sigaddset(&sa.sa_mask, VK_SIG_TIMER);
 	sigaction(VK_SIG_DOORBELL, &sa, NULL);
 	sigaction(VK_SIG_TIMER, &sa, NULL);
 }
