@@ -3,14 +3,18 @@
  * Copyright (c) 2026 The Damselfly Project
  *
  * fakeplat.c - the third implementation of the platform contract, for
- * unit tests (see fakeplat.h).  If a core unit cannot run here, the
- * contract leaks.
+ * unit tests (the model is described in fakeplat.h).  If a core unit
+ * cannot run here, the contract leaks.
  *
- * One host thread plays every CPU: the current CPU's per-CPU base is the
- * thread's %gs, and delivering another CPU's pending upcalls switches
- * %gs to it for the duration.  The clock starts at 1 s and moves only in
- * fakeplat_advance_ns() or when an idle CPU skips to its next timer.
- * Nothing here is thread-safe: tests are single-threaded by design.
+ * One host thread plays every CPU.  Each simulated CPU is a coroutine:
+ * its saved stack pointer (fp_cpu.sp) while another runs, switched by
+ * fp_ctx_switch() (fakeplat_switch.S) at the few switch points the model
+ * allows, with %gs moved to the new CPU's per-CPU base.  The scheduler
+ * is a round robin over CPU numbers, so runs are reproducible.  The
+ * clock starts at 1 s and moves only in fakeplat_advance_ns() or when
+ * nothing else can happen.
+ *
+ * Protection: none; a single host thread touches everything here.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,28 +24,61 @@
 #include <string.h>
 #include <unistd.h>
 #include <asm/prctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 #include <plat/plat.h>
 #include "fakeplat.h"
 
 void	kernel_init(const struct plat_bootinfo *bi);
+void	fp_ctx_switch(void **save_sp, void *load_sp);
 
 #define FP_PEND_TIMER	0x1u
 #define FP_PEND_IPI	0x2u
 
+#define FP_STACK_SIZE	(256 * 1024)	/* an AP's boot (idle) stack */
+#define FP_GUARD_SIZE	4096		/* unmapped, below the stack */
+/*
+ * Patience: yield hints with no other CPU to run before the clock jumps
+ * to the next timer, and before a CPU spinning with no timer armed is a
+ * livelock; idle hooks in a row that raise nothing before a deadlock.
+ */
+#define FP_SPIN_PATIENCE 1000
+#define FP_SPIN_GIVEUP	10000000
+#define FP_HOOK_GIVEUP	1000
+
+enum fp_state {
+	FP_OFF,			/* never started */
+	FP_RUN,			/* running: the one fp_cur names */
+	FP_READY,		/* paused at a yield point; may resume */
+	FP_IDLE,		/* in plat_cpu_idle(); resumes on work */
+	FP_DEAD,		/* halted under another CPU's catch_halt */
+};
+
 struct fp_cpu {
-	void		*gd;
-	unsigned	pend;
-	uint64_t	irqs;
-	uint64_t	deadline;
-	int		intr_off;
+	void		*gd;		/* per-CPU base, %gs */
+	enum fp_state	state;
+	unsigned	pend;		/* FP_PEND_* */
+	uint64_t	irqs;		/* pending device irqs */
+	uint64_t	deadline;	/* armed timer, 0 = none */
+	int		intr_off;	/* upcalls held off */
+	void		*sp;		/* saved %rsp, not running */
+	char		*stack;		/* mmap'ed stack (APs) */
+	void		(*call)(void *); /* posted by run_on_cpu */
+	void		*callarg;
+	int		callbusy;	/* call not yet returned */
+	uint64_t	doorbells;	/* plat_ipi_send() to it */
+	uint64_t	lonely_spins;	/* yields with none to run */
 };
 
 static struct fp_cpu fp_cpus[PLAT_MAXCPU];
 static int fp_ncpu = 1;
 static int fp_cur;				/* the CPU now running */
+static int fp_booted;
+static void *fp_gs_now;				/* last %gs base set */
 static uint64_t fp_now = 1000000000ull;
+static uint64_t fp_nswitches, fp_nupcalls;
+static uint64_t fp_switch_limit = FAKEPLAT_SWITCH_BUDGET;
 static struct plat_bootinfo fp_bi;
 static char *fp_out;
 static size_t fp_outlen, fp_outcap;
@@ -54,6 +91,10 @@ static int fp_halt_status;
 static void (*fp_idle_hook)(void);
 static void *fp_ram;
 
+static const char *const fp_state_names[] = {
+	"off", "running", "ready", "idle", "dead"
+};
+
 static void
 fp_die(const char *msg)
 {
@@ -61,18 +102,51 @@ fp_die(const char *msg)
 	abort();
 }
 
+/* Fail with msg and the state of every CPU and the console's tail. */
+static void
+fp_die_state(const char *msg)
+{
+	struct fp_cpu *c;
+	size_t tail;
+	int i;
+
+	fprintf(stderr, "fakeplat: %s\n", msg);
+	fprintf(stderr, "fakeplat: clock %llu ns, %llu CPU switches, "
+	    "running cpu%d\n", (unsigned long long)fp_now,
+	    (unsigned long long)fp_nswitches, fp_cur);
+	for (i = 0; i < fp_ncpu; i++) {
+		c = &fp_cpus[i];
+		fprintf(stderr, "fakeplat:   cpu%d %-7s intr %s pending%s%s%s "
+		    "timer %llu\n", i, fp_state_names[c->state],
+		    c->intr_off ? "off" : "on ",
+		    (c->pend & FP_PEND_TIMER) ? " timer" : "",
+		    (c->pend & FP_PEND_IPI) ? " ipi" : "",
+		    c->irqs != 0 ? " irq" : "",
+		    (unsigned long long)c->deadline);
+	}
+	tail = fp_outlen > 2000 ? fp_outlen - 2000 : 0;
+	fprintf(stderr, "fakeplat: console (tail):\n%s\n",
+	    fp_out != NULL ? fp_out + tail : "");
+	abort();
+}
+
 static void
 fp_set_gs(void *gd)
 {
-	if (gd != NULL)
-		syscall(SYS_arch_prctl, ARCH_SET_GS, gd);
+	if (gd == fp_gs_now)
+		return;
+	fp_gs_now = gd;
+	syscall(SYS_arch_prctl, ARCH_SET_GS, gd);
 }
 
 void
 fakeplat_boot(int ncpu, uint64_t ram_bytes)
 {
+	if (fp_booted)
+		fp_die("fakeplat_boot called twice");
 	if (ncpu < 1 || ncpu > PLAT_MAXCPU)
 		fp_die("bad CPU count");
+	fp_booted = 1;
 	fp_ncpu = ncpu;
 	fp_ram = calloc(1, ram_bytes);
 	if (fp_ram == NULL)
@@ -87,8 +161,309 @@ fakeplat_boot(int ncpu, uint64_t ram_bytes)
 	fp_bi.bi_mem[0].mr_len = ram_bytes;
 	fp_bi.bi_cons_irq = FAKEPLAT_CONS_IRQ;
 	fp_bi.bi_image_base = 0;
+	fp_cur = 0;
+	fp_cpus[0].state = FP_RUN;
 	fp_cpus[0].intr_off = 1;
 	kernel_init(&fp_bi);
+}
+
+/* ---------------------------------------------------------- scheduler */
+
+static int
+fp_has_work(const struct fp_cpu *c)
+{
+	return (c->pend != 0 || c->irqs != 0 || c->call != NULL);
+}
+
+static int
+fp_runnable(int cpu)
+{
+	const struct fp_cpu *c = &fp_cpus[cpu];
+
+	return (c->state == FP_READY ||
+	    (c->state == FP_IDLE && fp_has_work(c)));
+}
+
+/* The first runnable CPU after the current one, round robin; or -1. */
+static int
+fp_pick(void)
+{
+	int i, cpu;
+
+	for (i = 1; i < fp_ncpu; i++) {
+		cpu = (fp_cur + i) % fp_ncpu;
+		if (fp_runnable(cpu))
+			return (cpu);
+	}
+	return (-1);
+}
+
+/*
+ * Park the current CPU in state `how' and run CPU `next'.  Returns when
+ * some CPU switches back to this one (fp_cur and %gs are then ours).
+ */
+static void
+fp_switch_to(int next, enum fp_state how)
+{
+	struct fp_cpu *me = &fp_cpus[fp_cur], *nx = &fp_cpus[next];
+	char msg[96];
+
+	if (fp_nswitches >= fp_switch_limit) {
+		snprintf(msg, sizeof(msg), "CPU switch budget exhausted at "
+		    "%llu switches: livelock",
+		    (unsigned long long)fp_nswitches);
+		fp_die_state(msg);
+	}
+	fp_nswitches++;
+	me->state = how;
+	me->lonely_spins = 0;
+	fp_cur = next;
+	nx->state = FP_RUN;
+	fp_set_gs(nx->gd);
+	fp_ctx_switch(&me->sp, nx->sp);
+}
+
+/*
+ * Nothing can run: move the clock to the earliest armed timer of any
+ * CPU, which makes it pending.  Returns 0 when no timer is armed.
+ */
+static int
+fp_advance_to_timer(void)
+{
+	uint64_t next = 0;
+	int i;
+
+	for (i = 0; i < fp_ncpu; i++) {
+		if (fp_cpus[i].state == FP_OFF || fp_cpus[i].state == FP_DEAD)
+			continue;
+		if (fp_cpus[i].deadline != 0 &&
+		    (next == 0 || fp_cpus[i].deadline < next))
+			next = fp_cpus[i].deadline;
+	}
+	if (next == 0)
+		return (0);
+	fakeplat_advance_ns(next > fp_now ? next - fp_now : 0);
+	return (1);
+}
+
+/* Run the current CPU's pending upcalls, with its interrupts off. */
+static int
+fp_deliver(void)
+{
+	struct fp_cpu *c = &fp_cpus[fp_cur];
+	int saved_off = c->intr_off, n = 0;
+	unsigned bits;
+	uint64_t irqs;
+
+	c->intr_off = 1;
+	while (c->pend != 0 || c->irqs != 0) {
+		bits = c->pend;
+		irqs = c->irqs;
+		c->pend = 0;
+		c->irqs = 0;
+		if (bits & FP_PEND_TIMER) {
+			core_clock_intr();
+			n++;
+		}
+		if (bits & FP_PEND_IPI) {
+			core_ipi_intr();
+			n++;
+		}
+		for (; irqs != 0; irqs &= irqs - 1, n++)
+			core_dev_intr(__builtin_ctzll(irqs));
+	}
+	c->intr_off = saved_off;
+	fp_nupcalls += (uint64_t)n;
+	return (n);
+}
+
+/* Run a call fakeplat_run_on_cpu() posted to the current CPU. */
+static void
+fp_run_call(void)
+{
+	struct fp_cpu *c = &fp_cpus[fp_cur];
+	void (*fn)(void *) = c->call;
+	int saved_off = c->intr_off;
+
+	if (fn == NULL)
+		return;
+	c->call = NULL;
+	c->intr_off = 1;
+	fn(c->callarg);
+	c->intr_off = saved_off;
+	c->callbusy = 0;
+}
+
+/*
+ * The current CPU idles until it has work: run other CPUs, else move
+ * time, else ask the idle hook, else fail.
+ */
+static void
+fp_idle_wait(void)
+{
+	struct fp_cpu *c = &fp_cpus[fp_cur];
+	int next, hooks = 0;
+
+	c->lonely_spins = 0;
+	while (!fp_has_work(c)) {
+		if ((next = fp_pick()) >= 0)
+			fp_switch_to(next, FP_IDLE);
+		else if (fp_advance_to_timer())
+			continue;
+		else if (fp_idle_hook != NULL && hooks++ < FP_HOOK_GIVEUP)
+			fp_idle_hook();
+		else
+			fp_die_state("all CPUs idle with nothing pending: "
+			    "deadlock");
+	}
+}
+
+void
+plat_cpu_idle(void)
+{
+	fp_idle_wait();
+	fp_run_call();
+	fp_deliver();
+}
+
+void
+plat_cpu_yield_hint(void)
+{
+	struct fp_cpu *c = &fp_cpus[fp_cur];
+	char msg[96];
+	int next;
+
+	if ((next = fp_pick()) >= 0) {
+		fp_switch_to(next, FP_READY);
+	} else if (++c->lonely_spins >= FP_SPIN_PATIENCE) {
+		/* Spinning alone: only time can change anything now. */
+		if (fp_advance_to_timer()) {
+			c->lonely_spins = 0;
+		} else if (c->lonely_spins >= FP_SPIN_GIVEUP) {
+			snprintf(msg, sizeof(msg), "cpu%d spins and nothing "
+			    "else can happen: livelock", fp_cur);
+			fp_die_state(msg);
+		}
+	}
+	fp_run_call();
+	if (!c->intr_off && (c->pend != 0 || c->irqs != 0))
+		fp_deliver();
+}
+
+void
+fakeplat_run_until(int (*cond)(void *), void *arg)
+{
+	struct fp_cpu *c = &fp_cpus[fp_cur];
+	int next, hooks = 0;
+
+	while (!cond(arg)) {
+		fp_run_call();
+		if (c->pend != 0 || c->irqs != 0)
+			fp_deliver();
+		else if ((next = fp_pick()) >= 0)
+			fp_switch_to(next, FP_READY);
+		else if (fp_advance_to_timer())
+			continue;
+		else if (fp_idle_hook != NULL && hooks++ < FP_HOOK_GIVEUP)
+			fp_idle_hook();
+		else
+			fp_die_state("fakeplat_run_until: the condition is "
+			    "false and nothing can happen: deadlock");
+	}
+}
+
+static int
+fp_others_have_work(void)
+{
+	int i;
+
+	for (i = 0; i < fp_ncpu; i++) {
+		if (i != fp_cur && (fp_cpus[i].state == FP_READY ||
+		    fp_cpus[i].state == FP_IDLE) && fp_has_work(&fp_cpus[i]))
+			return (1);
+	}
+	return (0);
+}
+
+int
+fakeplat_drain(void)
+{
+	struct fp_cpu *c = &fp_cpus[fp_cur];
+	uint64_t start = fp_nupcalls;
+	int next;
+
+	for (;;) {
+		fp_run_call();
+		if (c->pend != 0 || c->irqs != 0) {
+			fp_deliver();
+			continue;
+		}
+		if (!fp_others_have_work() || (next = fp_pick()) < 0)
+			break;
+		fp_switch_to(next, FP_READY);
+	}
+	return ((int)(fp_nupcalls - start));
+}
+
+void
+fakeplat_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
+{
+	struct fp_cpu *t;
+	char msg[96];
+	int next;
+
+	if (cpu < 0 || cpu >= fp_ncpu)
+		fp_die("fakeplat_run_on_cpu: no such CPU");
+	if (cpu == fp_cur) {
+		fn(arg);
+		return;
+	}
+	t = &fp_cpus[cpu];
+	if (t->state == FP_OFF || t->state == FP_DEAD || t->callbusy) {
+		snprintf(msg, sizeof(msg), "fakeplat_run_on_cpu: cpu%d is %s%s",
+		    cpu, fp_state_names[t->state], t->callbusy ? ", busy" : "");
+		fp_die_state(msg);
+	}
+	t->call = fn;
+	t->callarg = arg;
+	t->callbusy = 1;
+	while (t->callbusy) {
+		next = fp_runnable(cpu) ? cpu : fp_pick();
+		if (next < 0)
+			fp_die_state("fakeplat_run_on_cpu: the target cannot "
+			    "run: deadlock");
+		fp_switch_to(next, FP_READY);
+	}
+}
+
+int
+fakeplat_cpu_current(void)
+{
+	return (fp_cur);
+}
+
+int
+fakeplat_cpu_idle(int cpu)
+{
+	return (fp_cpus[cpu].state == FP_IDLE && !fp_has_work(&fp_cpus[cpu]));
+}
+
+void
+fakeplat_set_switch_budget(uint64_t n)
+{
+	fp_switch_limit = fp_nswitches + n;
+}
+
+uint64_t
+fakeplat_switches(void)
+{
+	return (fp_nswitches);
+}
+
+void
+fakeplat_set_idle_hook(void (*hook)(void))
+{
+	fp_idle_hook = hook;
 }
 
 /* ------------------------------------------------------------ console */
@@ -156,10 +531,12 @@ plat_wallclock(int64_t *sec, int32_t *nsec)
 void
 plat_timer_arm(uint64_t deadline_ns)
 {
-	fp_cpus[fp_cur].deadline = deadline_ns != 0 ? deadline_ns : 1;
-	if (fp_cpus[fp_cur].deadline <= fp_now) {
-		fp_cpus[fp_cur].deadline = 0;
-		fp_cpus[fp_cur].pend |= FP_PEND_TIMER;
+	struct fp_cpu *c = &fp_cpus[fp_cur];
+
+	c->deadline = deadline_ns != 0 ? deadline_ns : 1;
+	if (c->deadline <= fp_now) {
+		c->deadline = 0;
+		c->pend |= FP_PEND_TIMER;
 	}
 }
 
@@ -191,74 +568,22 @@ fakeplat_advance_ns(uint64_t ns)
 
 /* --------------------------------------------------------- interrupts */
 
-/* Run cpu's pending upcalls as that CPU, with its interrupts off. */
-static int
-fp_deliver(int cpu)
-{
-	struct fp_cpu *c = &fp_cpus[cpu];
-	int prev = fp_cur, saved_off = c->intr_off, n = 0;
-	unsigned bits;
-	uint64_t irqs;
-
-	fp_cur = cpu;
-	fp_set_gs(c->gd);
-	c->intr_off = 1;
-	while (c->pend != 0 || c->irqs != 0) {
-		bits = c->pend;
-		irqs = c->irqs;
-		c->pend = 0;
-		c->irqs = 0;
-		if (bits & FP_PEND_TIMER) {
-			core_clock_intr();
-			n++;
-		}
-		if (bits & FP_PEND_IPI) {
-			core_ipi_intr();
-			n++;
-		}
-		for (; irqs != 0; irqs &= irqs - 1, n++)
-			core_dev_intr(__builtin_ctzll(irqs));
-	}
-	c->intr_off = saved_off;
-	fp_cur = prev;
-	fp_set_gs(fp_cpus[prev].gd);
-	return (n);
-}
-
-int
-fakeplat_drain(void)
-{
-	int i, n = 0;
-
-	for (i = 0; i < fp_ncpu; i++)
-		n += fp_deliver(i);
-	return (n);
-}
-
 int
 fakeplat_ipi_pending(int cpu)
 {
 	return ((fp_cpus[cpu].pend & FP_PEND_IPI) != 0);
 }
 
+uint64_t
+fakeplat_doorbells(int cpu)
+{
+	return (fp_cpus[cpu].doorbells);
+}
+
 void
 fakeplat_raise_irq(int cpu, int irq)
 {
 	fp_cpus[cpu].irqs |= 1ull << irq;
-}
-
-void
-fakeplat_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
-{
-	int prev = fp_cur;
-
-	if (cpu < 0 || cpu >= fp_ncpu)
-		fp_die("fakeplat_run_on_cpu: no such CPU");
-	fp_cur = cpu;
-	fp_set_gs(fp_cpus[cpu].gd);
-	fn(arg);
-	fp_cur = prev;
-	fp_set_gs(fp_cpus[prev].gd);
 }
 
 plat_intr_t
@@ -277,49 +602,51 @@ plat_intr_restore(plat_intr_t state)
 
 	c->intr_off = (int)state;
 	if (!c->intr_off && (c->pend != 0 || c->irqs != 0))
-		fp_deliver(fp_cur);
-}
-
-void
-plat_cpu_idle(void)
-{
-	struct fp_cpu *c = &fp_cpus[fp_cur];
-
-	if (c->pend == 0 && c->irqs == 0) {
-		if (c->deadline != 0) {
-			/* Nothing else can happen: skip to the timer. */
-			if (c->deadline > fp_now)
-				fakeplat_advance_ns(c->deadline - fp_now);
-			else
-				fakeplat_advance_ns(0);
-		} else if (fp_idle_hook != NULL) {
-			fp_idle_hook();
-		} else {
-			fp_die("a CPU went idle with nothing pending and no "
-			    "timer armed: it would sleep forever");
-		}
-	}
-	fp_deliver(fp_cur);
-}
-
-void
-fakeplat_set_idle_hook(void (*hook)(void))
-{
-	fp_idle_hook = hook;
+		fp_deliver();
 }
 
 /* --------------------------------------------------------------- cpus */
 
+/* Where a started CPU's coroutine begins (see plat_cpu_start). */
+static void __attribute__((noreturn))
+fp_cpu_entry(void)
+{
+	core_cpu_main(fp_cur);
+}
+
+/*
+ * Give the CPU a stack whose first "return" lands in fp_cpu_entry with
+ * the alignment a call would give and %rbp = 0 (backtraces end there),
+ * then mark it ready: it runs at the boot CPU's next switch point.
+ */
 int
 plat_cpu_start(int cpu)
 {
-	/* CPUs other than 0 run only through fakeplat_drain(). */
-	return (cpu > 0 && cpu < fp_ncpu ? ENXIO : EINVAL);
-}
+	struct fp_cpu *c;
+	uint64_t *sp;
+	char *base;
+	int i;
 
-void
-plat_cpu_yield_hint(void)
-{
+	if (cpu <= 0 || cpu >= fp_ncpu || fp_cpus[cpu].state != FP_OFF)
+		return (EINVAL);
+	c = &fp_cpus[cpu];
+	base = mmap(NULL, FP_GUARD_SIZE + FP_STACK_SIZE,
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return (EIO);
+	if (mprotect(base, FP_GUARD_SIZE, PROT_NONE) != 0)
+		fp_die("cannot protect a stack guard page");
+	c->stack = base;
+	sp = (uint64_t *)(void *)(base + FP_GUARD_SIZE + FP_STACK_SIZE);
+	*--sp = 0;			/* fp_cpu_entry's return address */
+	*--sp = (uint64_t)(uintptr_t)fp_cpu_entry;
+	for (i = 0; i < 6; i++)
+		*--sp = 0;		/* %rbp %rbx %r12-%r15 */
+	c->sp = sp;
+	c->gd = NULL;
+	c->intr_off = 1;
+	c->state = FP_READY;
+	return (0);
 }
 
 void
@@ -328,6 +655,7 @@ plat_ipi_send(int cpu)
 	if (cpu < 0 || cpu >= fp_ncpu)
 		fp_die("IPI to a CPU that does not exist");
 	fp_cpus[cpu].pend |= FP_PEND_IPI;
+	fp_cpus[cpu].doorbells++;
 }
 
 void
@@ -378,7 +706,12 @@ fakeplat_catch_halt(void (*fn)(void *), void *arg)
 	fp_halt_env = &env;
 	if (setjmp(env) != 0) {
 		fp_halt_env = prev;
-		fp_cur = saved_cur;
+		if (fp_cur != saved_cur) {
+			/* Halted on another CPU: that CPU stops for good. */
+			fp_cpus[fp_cur].state = FP_DEAD;
+			fp_cur = saved_cur;
+			fp_cpus[fp_cur].state = FP_RUN;
+		}
 		fp_cpus[fp_cur].intr_off = saved_off;
 		fp_set_gs(fp_cpus[fp_cur].gd);
 		return (fp_halt_status);
@@ -392,8 +725,9 @@ void
 plat_halt(int status)
 {
 	if (fp_halt_env == NULL) {
-		fprintf(stderr, "fakeplat: unexpected halt, status %d; console:"
-		    "\n%s\n", status, fakeplat_console_output());
+		fprintf(stderr, "fakeplat: unexpected halt on cpu%d, status "
+		    "%d; console:\n%s\n", fp_cur, status,
+		    fakeplat_console_output());
 		abort();
 	}
 	fp_halt_status = status;
