@@ -34,6 +34,9 @@
 
 cpumask_t smp_active_mask = 1;
 
+#define IPIQ_PASSIVE	0x1		/* queue only, ring no doorbell */
+#define IPIQ_NOWAIT	0x2		/* never wait for room in the FIFO */
+
 static void
 lwkt_ipiq_ring(struct globaldata *gd, struct globaldata *tgd, int passive)
 {
@@ -68,7 +71,7 @@ lwkt_ipiq_drain_to(struct globaldata *gd, int cpu, uint32_t limit)
 
 static uint32_t
 lwkt_send_common(int cpu, ipifunc_t *func, void *arg1, int arg2,
-    int passive)
+    int flags)
 {
 	struct globaldata *gd = mycpu;
 	struct lwkt_ipiq *ip;
@@ -85,8 +88,8 @@ lwkt_send_common(int cpu, ipifunc_t *func, void *arg1, int arg2,
 	crit_enter();
 	++gd->gd_intr_nesting_level;
 	ip = &gd->gd_ipiq[cpu];
-	if (ip->ip_windex - __atomic_load_n(&ip->ip_rindex,
-	    __ATOMIC_ACQUIRE) > MAXCPUFIFO / 2)
+	if ((flags & IPIQ_NOWAIT) == 0 && ip->ip_windex -
+	    __atomic_load_n(&ip->ip_rindex, __ATOMIC_ACQUIRE) > MAXCPUFIFO / 2)
 		lwkt_ipiq_drain_to(gd, cpu, MAXCPUFIFO / 4);
 	w = ip->ip_windex;
 	ip->ip_info[w & (MAXCPUFIFO - 1)].func = func;
@@ -94,7 +97,7 @@ lwkt_send_common(int cpu, ipifunc_t *func, void *arg1, int arg2,
 	ip->ip_info[w & (MAXCPUFIFO - 1)].arg2 = arg2;
 	__atomic_store_n(&ip->ip_windex, w + 1, __ATOMIC_RELEASE);
 	gd->gd_cnt_ipi_sent++;
-	lwkt_ipiq_ring(gd, globaldata_find(cpu), passive);
+	lwkt_ipiq_ring(gd, globaldata_find(cpu), flags & IPIQ_PASSIVE);
 	--gd->gd_intr_nesting_level;
 	crit_exit();
 	return (w + 1);
@@ -109,7 +112,7 @@ lwkt_send_ipiq2(int cpu, ipifunc_t *func, void *arg1, int arg2)
 uint32_t
 lwkt_send_ipiq2_passive(int cpu, ipifunc_t *func, void *arg1, int arg2)
 {
-	return (lwkt_send_common(cpu, func, arg1, arg2, 1));
+	return (lwkt_send_common(cpu, func, arg1, arg2, IPIQ_PASSIVE));
 }
 
 int
@@ -120,7 +123,7 @@ lwkt_send_ipiq2_nowait(int cpu, ipifunc_t *func, void *arg1, int arg2)
 	if (cpu != mycpuid && ip->ip_windex - __atomic_load_n(&ip->ip_rindex,
 	    __ATOMIC_ACQUIRE) >= MAXCPUFIFO * 2 / 3)
 		return (ENOENT);
-	lwkt_send_common(cpu, func, arg1, arg2, 0);
+	lwkt_send_common(cpu, func, arg1, arg2, IPIQ_NOWAIT);
 	return (0);
 }
 
