@@ -187,8 +187,8 @@ def smp_starts_every_cpu(a):
     m.expect(r"damselfly> ")
     out = m.command("threads")
     for cpu in (1, 2, 3):
-        m.check(re.search(r"^cpu%d\s+idle\s+idle" % cpu, out, re.M),
-                "cpu%d is not idling" % cpu)
+        m.check(re.search(r"^%d\s+idle%d\s+running" % (cpu, cpu), out,
+                          re.M), "cpu%d is not running its idle thread" % cpu)
     out = m.command("sleep 20")
     m.check(re.search(r"slept \d+ us", out), "timer on the boot CPU")
     halt(m)
