@@ -171,16 +171,18 @@ zone_release(struct slab_cpu *sc, struct slzone *z)
 
 /*
  * A linked zone z has become completely free: keep it if it is the
- * only zone of its class, else cache it (and trim the cache).
+ * only zone of its class (unless even_last: slab_cleanup), else cache
+ * it (and trim the cache).
  */
 static void
-zone_maybe_retire(struct slab_cpu *sc, struct slzone *z)
+zone_maybe_retire(struct slab_cpu *sc, struct slzone *z, int even_last)
 {
 	struct slzone *old;
 	int zi = z->z_zoneindex;
 
 	KKASSERT(z->z_flags & SLZF_LINKED);
-	if (z->z_rsigout != 0 || (TAILQ_FIRST(&sc->sc_zones[zi]) == z &&
+	if (z->z_rsigout != 0 || (!even_last &&
+	    TAILQ_FIRST(&sc->sc_zones[zi]) == z &&
 	    TAILQ_NEXT(z, z_entry) == NULL))
 		return;
 	TAILQ_REMOVE(&sc->sc_zones[zi], z, z_entry);
@@ -246,6 +248,7 @@ zone_fold_remote(struct slab_cpu *sc, struct slzone *z)
 	}
 	z->z_nfree += n;
 	sc->sc_remote_folds += n;
+	sc->sc_chunks_inuse -= n;
 	return (n);
 }
 
@@ -321,7 +324,7 @@ kfree_remote(void *arg, int arg2 __unused)
 	else
 		zone_check_unlinked(sc, z);
 	if ((z->z_flags & SLZF_LINKED) && z->z_nfree == z->z_nmax)
-		zone_maybe_retire(sc, z);
+		zone_maybe_retire(sc, z, 0);
 }
 
 /* A chunk from z (linked, with a free chunk).  Context: [c]. */
@@ -341,6 +344,7 @@ zone_take(struct slab_cpu *sc, struct slzone *z)
 	idx = chunk_index(z, c);
 	KKASSERT((z->z_bitmap[idx >> 6] & (1UL << (idx & 63))) == 0);
 	z->z_bitmap[idx >> 6] |= 1UL << (idx & 63);
+	sc->sc_chunks_inuse++;
 	if (--z->z_nfree == 0)
 		zone_exhausted(sc, z);
 	return (c);
@@ -473,11 +477,12 @@ kfree_local(struct slab_cpu *sc, struct slzone *z, struct slchunk *c)
 	z->z_bitmap[idx >> 6] &= ~(1UL << (idx & 63));
 	c->c_next = z->z_lchunks;
 	z->z_lchunks = c;
+	sc->sc_chunks_inuse--;
 	if (__predict_false(++z->z_nfree == 1) &&
 	    (z->z_flags & SLZF_LINKED) == 0)
 		zone_check_unlinked(sc, z);
 	if (__predict_false(z->z_nfree == z->z_nmax))
-		zone_maybe_retire(sc, z);
+		zone_maybe_retire(sc, z, 0);
 }
 
 /*
@@ -618,7 +623,8 @@ static void slab_cleanup_callout(void *arg);
 /*
  * Arm this CPU's periodic slab_cleanup, once callouts work.  Armed when
  * the CPU makes a zone; the callout stops re-arming itself when the CPU
- * holds no zone, so an idle machine does not tick for the allocator.
+ * has no zone in use (cached free zones do not count), so an idle
+ * machine does not tick for the allocator.
  * Context: critical section on sc's CPU.
  */
 static void
@@ -640,7 +646,7 @@ slab_cleanup_callout(void *arg)
 	slab_cleanup();
 	crit_enter();
 	sc->sc_cleanup_armed = 0;
-	if (sc->sc_nzones > 0 || sc->sc_nfreezones > 0)
+	if (sc->sc_nzones > 0)
 		slab_cleanup_arm(sc);
 	crit_exit();
 }
@@ -673,7 +679,7 @@ slab_cleanup(void)
 		TAILQ_FOREACH_SAFE(z, &sc->sc_zones[zi], z_entry, next) {
 			zone_fold_remote(sc, z);
 			if (z->z_nfree == z->z_nmax)
-				zone_maybe_retire(sc, z);
+				zone_maybe_retire(sc, z, 1);
 		}
 	}
 	while (sc->sc_nfreezones > zone_cache / 2) {
@@ -700,6 +706,7 @@ slab_get_stats(int cpu, struct slab_stats *ss)
 	ss->ss_remote_frees = sc->sc_remote_frees;
 	ss->ss_remote_ipis = sc->sc_remote_ipis;
 	ss->ss_remote_folds = sc->sc_remote_folds;
+	ss->ss_chunks_inuse = sc->sc_chunks_inuse;
 }
 
 /*

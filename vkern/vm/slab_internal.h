@@ -72,6 +72,7 @@ struct slab_cpu {
 	uint64_t	sc_remote_frees; /* [r] */
 	uint64_t	sc_remote_ipis;	/* [r] */
 	uint64_t	sc_remote_folds; /* [r] */
+	int64_t		sc_chunks_inuse; /* [r] chunks out of our zones */
 	struct callout	sc_cleanup;	/* [c] periodic slab_cleanup */
 	int		sc_cleanup_armed; /* [c] */
 } __aligned(64);

@@ -138,8 +138,9 @@ void	malloc_type_get_stats(struct malloc_type *type,
 
 /*
  * slab_cleanup - on this CPU, take back chunks other CPUs freed into
- * zones that still had free chunks, and give surplus free zones back to
- * the page allocator.  A callout runs it every 10 s on each CPU that
+ * zones that still had free chunks, retire every completely free zone
+ * (even the last of its class) and give surplus free zones back to the
+ * page allocator.  A callout runs it every 10 s on each CPU that
  * holds zones; tests call it directly.
  * Context: any, on the CPU to clean; never blocks.
  */
@@ -157,6 +158,7 @@ struct slab_stats {
 	uint64_t	ss_remote_frees; /* frees this CPU pushed to others */
 	uint64_t	ss_remote_ipis;	/* of those, ones that signalled */
 	uint64_t	ss_remote_folds; /* chunks others pushed back to us */
+	int64_t		ss_chunks_inuse; /* chunks of our zones not yet back */
 };
 void	slab_get_stats(int cpu, struct slab_stats *ss);
 
