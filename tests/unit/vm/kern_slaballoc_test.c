@@ -7,10 +7,9 @@
  * frees from the other CPU going back to the owner, statistics that add
  * up, exhaustion and limits answered as specified, misuse caught.
  *
- * "CPU 1" is entered with fakeplat_run_on_cpu() to allocate, free, or
- * run the IPIs queued to it.  A fakeplat that does not start CPUs other
- * than 0 leaves CPU 1 without per-CPU data; then the test gives it some
- * and a stand-in current thread (cpu1_attach).
+ * The test itself runs as CPU 0; CPU 1 is entered with
+ * fakeplat_run_on_cpu() to allocate, free, or run the (passive) IPIs
+ * queued to it.
  */
 #include "cmocka_core.h"
 #include <string.h>
@@ -38,7 +37,6 @@ MALLOC_DEFINE_LIMIT(M_SMALL, "test_small", "kmalloc unit test: a limit",
     8192);
 MALLOC_DEFINE(M_XCPU, "test_xcpu", "kmalloc unit test: cross-CPU frees");
 
-static struct thread cpu1_td;
 
 static uint32_t rng = 4242;
 
@@ -47,31 +45,6 @@ rnd(void)
 {
 	rng = rng * 1103515245u + 12345u;
 	return (rng >> 8);
-}
-
-/* Give CPU 1 per-CPU data and a current thread (see the file comment). */
-static void
-cpu1_attach(void *arg)
-{
-	struct globaldata *gd;
-	int i;
-
-	globaldata_init_self(1);
-	gd = mycpu;
-	/* The lists LWKT keeps per CPU (callouts are armed on CPU 1). */
-	for (i = 0; i < TDPRI_COUNT; i++)
-		TAILQ_INIT(&gd->gd_tdrunq[i]);
-	TAILQ_INIT(&gd->gd_tdallq);
-	TAILQ_INIT(&gd->gd_freetd);
-	for (i = 0; i < TSLEEP_HSIZE; i++)
-		TAILQ_INIT(&gd->gd_tsleep_hash[i]);
-	TAILQ_INIT(&gd->gd_callouts);
-	memset(&cpu1_td, 0, sizeof(cpu1_td));
-	cpu1_td.td_gd = gd;
-	cpu1_td.td_pri = TDPRI_KERN_DAEMON;
-	cpu1_td.td_toks_stop = &cpu1_td.td_toks_array[0];
-	snprintf(cpu1_td.td_comm, sizeof(cpu1_td.td_comm), "cpu1test");
-	gd->gd_curthread = &cpu1_td;
 }
 
 /* Run the calls other CPUs queued to this one (passive IPIs included). */
@@ -87,9 +60,6 @@ static int
 setup(void **state)
 {
 	fakeplat_boot(2, RAM_BYTES);
-	/* A fakeplat that starts CPUs itself needs no stand-in. */
-	if (!cpu_globaldata[1].gd_online)
-		fakeplat_run_on_cpu(1, cpu1_attach, NULL);
 	return (0);
 }
 

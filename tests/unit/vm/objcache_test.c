@@ -5,8 +5,8 @@
  * objcache_test.c - object caches: constructed objects recycled without
  * the constructor, magazines traded with the depot, per-CPU magazines,
  * the object limit (NULL, or a sleep until a put), constructor failure,
- * surplus destroyed, destroy running every destructor.  "CPU 1" is
- * entered as in kern_slaballoc_test.c.
+ * surplus destroyed, destroy running every destructor.  CPU 1 is
+ * entered with fakeplat_run_on_cpu().
  */
 #include "cmocka_core.h"
 #include <string.h>
@@ -34,7 +34,6 @@ struct obj {
 };
 
 static int nctor, ndtor, ctor_fails;
-static struct thread cpu1_td;
 
 static bool
 obj_ctor(void *p, void *priv, int flags)
@@ -59,36 +58,10 @@ obj_dtor(void *p, void *priv)
 	ndtor++;
 }
 
-static void
-cpu1_attach(void *arg)
-{
-	struct globaldata *gd;
-	int i;
-
-	globaldata_init_self(1);
-	gd = mycpu;
-	/* The lists LWKT keeps per CPU (callouts are armed on CPU 1). */
-	for (i = 0; i < TDPRI_COUNT; i++)
-		TAILQ_INIT(&gd->gd_tdrunq[i]);
-	TAILQ_INIT(&gd->gd_tdallq);
-	TAILQ_INIT(&gd->gd_freetd);
-	for (i = 0; i < TSLEEP_HSIZE; i++)
-		TAILQ_INIT(&gd->gd_tsleep_hash[i]);
-	TAILQ_INIT(&gd->gd_callouts);
-	memset(&cpu1_td, 0, sizeof(cpu1_td));
-	cpu1_td.td_gd = gd;
-	cpu1_td.td_pri = TDPRI_KERN_DAEMON;
-	cpu1_td.td_toks_stop = &cpu1_td.td_toks_array[0];
-	gd->gd_curthread = &cpu1_td;
-}
-
 static int
 setup(void **state)
 {
 	fakeplat_boot(2, 64UL << 20);
-	/* A fakeplat that starts CPUs itself needs no stand-in. */
-	if (!cpu_globaldata[1].gd_online)
-		fakeplat_run_on_cpu(1, cpu1_attach, NULL);
 	return (0);
 }
 
