@@ -149,6 +149,20 @@ def lwkt_stress_passes(a):
     m.close()
 
 
+@scenario
+def vm_stress_passes(a):
+    """10 s of kmalloc/kfree/objcache on every CPU, with frees handed to
+    other CPUs: no corrupted block, nothing leaks."""
+    ncpu = 4 if a.platform == "vkernel" else 2
+    m = boot(a, ncpu=ncpu, mem_mb=256)
+    out = m.command("ktest vm 10", timeout=300)
+    m.check("FAIL" not in out, "ktest vm reported a failure")
+    m.check("ktest: 1 passed, 0 failed" in out, "ktest summary")
+    m.sendline("halt")
+    m.check(m.exit_status() == 0, "halt status %s" % m.status)
+    m.close()
+
+
 def resolve(a, addr):
     """Function name of a kernel address (vkernel: image offset)."""
     image = "vkernel" if a.platform == "vkernel" else "kernel.pc64"
