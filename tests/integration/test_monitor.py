@@ -327,6 +327,23 @@ def console_as_plain_stream(a):
         raise TestFailure("pipe mode: status %d\n%s" % (p.returncode, out))
 
 
+@scenario
+def msg_ktests_pass(a):
+    """Messages and ports on real CPUs: inline and queued completion,
+    cross-CPU send and reply, abort, dispatch threads and a send/reply
+    stress in which every message comes back exactly once."""
+    ncpu = 4 if a.platform == "vkernel" else 2
+    m = boot(a, ncpu=ncpu, mem_mb=256)
+    out = m.command("ktest msg 3", timeout=300)
+    m.check("FAIL" not in out, "ktest msg reported a failure")
+    m.check(re.search(r"msg.stress: %d CPUs, \d+ senders" % ncpu, out),
+            "stress summary missing")
+    m.check("ktest: 6 passed, 0 failed" in out, "ktest summary")
+    m.sendline("halt")
+    m.check(m.exit_status() == 0, "halt status %s" % m.status)
+    m.close()
+
+
 PC64_ONLY = set()
 VKERNEL_ONLY = {"sigterm_restores_terminal", "sigint_restores_terminal",
                 "bad_options_exit_2", "unreadable_image_exit_2",
