@@ -19,6 +19,8 @@ ROWS = [
      "2 host threads, 1 CPU, futex"),
     ("token get + release, uncontended", "lwkt.token", "mutex",
      "pthread mutex lock+unlock"),
+    ("token get + release, uncontended", "lwkt.token", "cas_store",
+     "bare CAS + store (floor)"),
     ("IPI round trip, idle target CPU", "lwkt.ipi_idle", "futex_pingpong",
      "futex ping-pong, 2 CPUs"),
     ("IPI round trip, busy target CPU", "lwkt.ipi_busy", "futex_pingpong",

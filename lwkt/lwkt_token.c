@@ -28,11 +28,6 @@
 
 #include "lwkt_internal.h"
 
-#define TRH_NONE	0		/* covered by an outer ref */
-#define TRH_EXCL	1		/* owns t_ref / TOK_EXCLUSIVE */
-#define TRH_SHARED	2		/* one TOK_INCR of t_count */
-#define TRH_UNHELD	3		/* released by the scheduler */
-
 #define TOKEN_SPINS	5
 
 static struct lwkt_token pool_tokens[LWKT_TOKEN_POOL_SIZE];
@@ -184,7 +179,7 @@ lwkt_gettoken_mode(lwkt_token_t tok, long mode)
 }
 
 void
-lwkt_gettoken(lwkt_token_t tok)
+_lwkt_gettoken_slow(lwkt_token_t tok)
 {
 	lwkt_gettoken_mode(tok, TOK_EXCLUSIVE);
 }
@@ -214,7 +209,7 @@ lwkt_trytoken(lwkt_token_t tok)
 }
 
 void
-lwkt_reltoken(lwkt_token_t tok)
+_lwkt_reltoken_slow(lwkt_token_t tok)
 {
 	thread_t td = curthread;
 	struct lwkt_tokref *ref = td->td_toks_stop - 1;

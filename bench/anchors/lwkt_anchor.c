@@ -9,6 +9,8 @@
  *                     through a futex: time per switch (round trip / 2)
  *   futex_pingpong    the same with the threads on two CPUs: round trip
  *   mutex             uncontended pthread_mutex_lock + unlock
+ *   cas_store         a compare-and-swap then a release store: the
+ *                     hardware floor of an uncontended token
  *
  * Prints "anchor NAME: VALUE ns (N ops)" lines.
  */
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 static _Atomic uint32_t ball;
+static long word;
 static int rounds;
 
 static uint64_t
@@ -119,5 +122,15 @@ main(void)
 	}
 	t = now_ns() - t;
 	printf("anchor mutex: %.1f ns (%d ops)\n", (double)t / n, n);
+	t = now_ns();
+	for (i = 0; i < n; i++) {
+		long zero = 0;
+
+		__atomic_compare_exchange_n(&word, &zero, 1, 0,
+		    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+		__atomic_store_n(&word, 0, __ATOMIC_RELEASE);
+	}
+	t = now_ns() - t;
+	printf("anchor cas_store: %.1f ns (%d ops)\n", (double)t / n, n);
 	return (0);
 }

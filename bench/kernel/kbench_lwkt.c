@@ -81,19 +81,28 @@ KBENCH(lwkt, switch, kb_switch);
 
 /* -------------------------------------------------------------- token */
 
+/*
+ * Five batches, the fastest reported: on a shared host the slow ones
+ * measure the neighbours (the scripts take medians across boots).
+ */
 static void
 kb_token(void)
 {
 	struct lwkt_token tok = LWKT_TOKEN_INITIALIZER(kbench);
-	uint64_t t0;
-	int i;
+	uint64_t t0, dt, best = ~0ull;
+	int b, i;
 
-	t0 = plat_clock_ns();
-	for (i = 0; i < TOKEN_OPS; i++) {
-		lwkt_gettoken(&tok);
-		lwkt_reltoken(&tok);
+	for (b = 0; b < 5; b++) {
+		t0 = plat_clock_ns();
+		for (i = 0; i < TOKEN_OPS / 5; i++) {
+			lwkt_gettoken(&tok);
+			lwkt_reltoken(&tok);
+		}
+		dt = plat_clock_ns() - t0;
+		if (dt < best)
+			best = dt;
 	}
-	kbench_report("lwkt.token", plat_clock_ns() - t0, TOKEN_OPS);
+	kbench_report("lwkt.token", best, TOKEN_OPS / 5);
 }
 KBENCH(lwkt, token, kb_token);
 
