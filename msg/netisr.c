@@ -45,6 +45,7 @@ static struct netisr_cpu netisr_cpu[PLAT_MAXCPU];
 static struct netisr_proto netisr_protos[NETISR_MAX];
 static lwkt_putport_t *netisr_thread_putport;	/* [I] wrapped */
 static int netisr_ready;			/* [I] */
+static int netisr_started;			/* [a] service loops begun */
 
 struct lwkt_port netisr_adone_rport;
 struct lwkt_port netisr_apanic_rport;
@@ -82,6 +83,7 @@ netisr_service_loop(void *arg)
 	int n;
 
 	KKASSERT(nc->nc_td == curthread);
+	__atomic_fetch_add(&netisr_started, 1, __ATOMIC_RELEASE);
 	for (;;) {
 		for (n = 0; n < NETISR_BATCH; n++) {
 			if (n == 0)
@@ -212,5 +214,13 @@ netisr_init(void *arg __unused)
 	netisr_ready = 1;
 	for (cpu = 0; cpu < ncpus; cpu++)
 		lwkt_schedule(netisr_cpu[cpu].nc_td);
+	/*
+	 * Let each reach its port and block before start-up goes on, so
+	 * the monitor (or a test) starts with the run queues settled.
+	 */
+	while (__atomic_load_n(&netisr_started, __ATOMIC_ACQUIRE) < ncpus) {
+		lwkt_yield();
+		plat_cpu_yield_hint();
+	}
 }
 SYSINIT(netisr, SI_SUB_RUN, SI_ORDER_FIRST, netisr_init, NULL);
