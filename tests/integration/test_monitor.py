@@ -133,34 +133,41 @@ def kernel_environment(a):
     m.close()
 
 
+def run_ktests(a, subsys, seconds, npass, summary=None):
+    """Boot on 4 vCPUs (vkernel) or 2 (pc64), run `ktest SUBSYS SECONDS'
+    and require npass passes, no failure, and the summary line."""
+    ncpu = 4 if a.platform == "vkernel" else 2
+    m = boot(a, ncpu=ncpu, mem_mb=256)
+    out = m.command("ktest %s %d" % (subsys, seconds), timeout=300)
+    m.check("FAIL" not in out, "ktest %s reported a failure" % subsys)
+    if summary:
+        m.check(re.search(summary % ncpu, out), "stress summary missing")
+    m.check("ktest: %d passed, 0 failed" % npass in out, "ktest summary")
+    m.sendline("halt")
+    m.check(m.exit_status() == 0, "halt status %s" % m.status)
+    m.close()
+
+
 @scenario
 def lwkt_stress_passes(a):
     """10 s of threads hopping CPUs, sleeping, waking, taking tokens,
     sending IPIs and arming callouts: every invariant holds."""
-    ncpu = 4 if a.platform == "vkernel" else 2
-    m = boot(a, ncpu=ncpu, mem_mb=256)
-    out = m.command("ktest lwkt 10", timeout=300)
-    m.check("FAIL" not in out, "ktest lwkt reported a failure")
-    m.check(re.search(r"lwkt.stress: %d CPUs, \d+ threads" % ncpu, out),
-            "stress summary missing")
-    m.check("ktest: 1 passed, 0 failed" in out, "ktest summary")
-    m.sendline("halt")
-    m.check(m.exit_status() == 0, "halt status %s" % m.status)
-    m.close()
+    run_ktests(a, "lwkt", 10, 1, r"lwkt.stress: %d CPUs, \d+ threads")
 
 
 @scenario
 def vm_stress_passes(a):
     """10 s of kmalloc/kfree/objcache on every CPU, with frees handed to
     other CPUs: no corrupted block, nothing leaks."""
-    ncpu = 4 if a.platform == "vkernel" else 2
-    m = boot(a, ncpu=ncpu, mem_mb=256)
-    out = m.command("ktest vm 10", timeout=300)
-    m.check("FAIL" not in out, "ktest vm reported a failure")
-    m.check("ktest: 1 passed, 0 failed" in out, "ktest summary")
-    m.sendline("halt")
-    m.check(m.exit_status() == 0, "halt status %s" % m.status)
-    m.close()
+    run_ktests(a, "vm", 10, 1)
+
+
+@scenario
+def msg_ktests_pass(a):
+    """Messages and ports on real CPUs: inline and queued completion,
+    cross-CPU send and reply, abort, dispatch threads and a send/reply
+    stress in which every message comes back exactly once."""
+    run_ktests(a, "msg", 3, 6, r"msg.stress: %d CPUs, \d+ senders")
 
 
 def resolve(a, addr):
@@ -325,23 +332,6 @@ def console_as_plain_stream(a):
     out = p.stdout.decode()
     if p.returncode != 0 or "\npiped\n" not in out or "\nsecond\n" not in out:
         raise TestFailure("pipe mode: status %d\n%s" % (p.returncode, out))
-
-
-@scenario
-def msg_ktests_pass(a):
-    """Messages and ports on real CPUs: inline and queued completion,
-    cross-CPU send and reply, abort, dispatch threads and a send/reply
-    stress in which every message comes back exactly once."""
-    ncpu = 4 if a.platform == "vkernel" else 2
-    m = boot(a, ncpu=ncpu, mem_mb=256)
-    out = m.command("ktest msg 3", timeout=300)
-    m.check("FAIL" not in out, "ktest msg reported a failure")
-    m.check(re.search(r"msg.stress: %d CPUs, \d+ senders" % ncpu, out),
-            "stress summary missing")
-    m.check("ktest: 6 passed, 0 failed" in out, "ktest summary")
-    m.sendline("halt")
-    m.check(m.exit_status() == 0, "halt status %s" % m.status)
-    m.close()
 
 
 PC64_ONLY = set()
