@@ -1,0 +1,96 @@
+/*
+ * SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The Damselfly Project
+ *
+ * hammer2_newfs.h - formatting an empty HAMMER2 volume (format 11.1):
+ * the layout rules (boot/aux/reserved sizes, the newfs-static block of
+ * the super-root and PFS root inodes) and one entry point that writes
+ * a complete version-2 single-volume file system through caller-given
+ * write callbacks.  It is separate from the read API in hammer2.h: the
+ * reader's struct hammer2_io_ops has no write side, and formatting
+ * needs no opened volume.  The core keeps no state between calls and
+ * allocates nothing; the 64 KB buffers it needs come from the caller's
+ * alloc callback.
+ *
+ * Locking: none; the caller serialises access to the device.
+ */
+#ifndef _FS_HAMMER2_HAMMER2_NEWFS_H_
+#define _FS_HAMMER2_HAMMER2_NEWFS_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <fs/hammer2/hammer2_disk.h>
+
+#define HAMMER2_NEWFS_ALIGN	(8ULL << 20)	/* volume size granularity */
+#define HAMMER2_NEWFS_MINSIZE	(1ULL << 30)	/* smallest volume made */
+#define HAMMER2_NEWFS_MAXLABELS	4		/* LOCAL included */
+#define HAMMER2_NEWFS_TID	16		/* TID of the newfs sync */
+#define HAMMER2_NEWFS_PFS_INUM	16		/* pfs_inum of new roots */
+
+struct hammer2_newfs_ops {
+	/*
+	 * write - write len bytes from buf at byte offset off.  A short
+	 * write is an error.  Returns 0 or an errno.
+	 */
+	int	(*write)(void *ctx, uint64_t off, const void *buf, size_t len);
+	/*
+	 * zero - make [off, off + len) read as zeros (may punch a hole).
+	 * Optional: when NULL the core writes zero buffers instead.
+	 */
+	int	(*zero)(void *ctx, uint64_t off, uint64_t len);
+	/* flush - barrier: everything written so far is on media. */
+	int	(*flush)(void *ctx);
+	/* random - fill buf with len random bytes (UUIDs). */
+	void	(*random)(void *ctx, void *buf, size_t len);
+	/* alloc / free - memory for buffers of at most 64 KB. */
+	void	*(*alloc)(void *ctx, size_t len);
+	void	(*free)(void *ctx, void *p, size_t len);
+	void	*ctx;
+};
+
+struct hammer2_newfs_args {
+	uint64_t	size;		/* bytes of the device */
+	uint64_t	now_us;		/* creation time, µs since 1970 */
+	/* Labels besides LOCAL (which is always made); none: DATA. */
+	const char	*labels[HAMMER2_NEWFS_MAXLABELS];
+	int		nlabels;
+	int		nodefault;	/* nlabels == 0 makes LOCAL only */
+	int		comp_algo;	/* PFS roots but BOOT; -1: LZ4 */
+	int		check_algo;	/* PFS roots; -1: XXHASH64 */
+};
+
+/* The layout chosen for a size (all byte offsets/sizes). */
+struct hammer2_newfs_layout {
+	uint64_t	volu_size;	/* size rounded down to 8 MB */
+	uint64_t	boot_beg, boot_end;
+	uint64_t	aux_beg, aux_end;
+	uint64_t	reserved;	/* the 4 MB per GB, accounting only */
+	uint64_t	allocator_size;
+	uint64_t	alloc_base;	/* the static inode block */
+	uint64_t	allocator_beg;
+	int		nheaders;	/* header copies written */
+};
+
+/*
+ * hammer2_newfs_layout - compute the layout for nlabels PFSs (LOCAL
+ * included) on a device of size bytes.  Returns 0, or EINVAL when size
+ * is below HAMMER2_NEWFS_MINSIZE or leaves no allocatable space.
+ */
+int	hammer2_newfs_layout(uint64_t size, int npfs,
+	    struct hammer2_newfs_layout *lay);
+
+/*
+ * hammer2_newfs - format the device: zero the reserved segment, boot and
+ * aux areas, write the super-root and PFS root inodes, flush, then write
+ * every volume header copy that fits and flush again.  The freemap is
+ * left empty (format 8.5): everything below allocator_beg counts as
+ * allocated.  lay (may be NULL) receives the layout used.
+ * Returns 0, EINVAL (bad size, label or algorithm), EEXIST (duplicate
+ * label or label hash), ENOMEM, or an errno from a callback.
+ */
+int	hammer2_newfs(const struct hammer2_newfs_args *args,
+	    const struct hammer2_newfs_ops *ops,
+	    struct hammer2_newfs_layout *lay);
+
+#endif /* !_FS_HAMMER2_HAMMER2_NEWFS_H_ */
