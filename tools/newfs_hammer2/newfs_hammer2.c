@@ -31,13 +31,16 @@
 
 static const char *progname = "newfs_hammer2";
 
+/* Bad usage: one line on stderr (the reason, or the synopsis), exit 2. */
 static void
 usage(const char *why)
 {
 	if (why != NULL)
-		fprintf(stderr, "%s: %s\n", progname, why);
-	fprintf(stderr, "usage: %s [-L label]... [-C check] [-c comp] "
-	    "[-s size] image\n", progname);
+		fprintf(stderr, "%s: %s (usage: %s [-L label]... [-C check] "
+		    "[-c comp] [-s size] image)\n", progname, why, progname);
+	else
+		fprintf(stderr, "usage: %s [-L label]... [-C check] "
+		    "[-c comp] [-s size] image\n", progname);
 	exit(EXIT_USAGE);
 }
 
@@ -245,6 +248,7 @@ main(int argc, char **argv)
 	memset(&args, 0, sizeof(args));
 	args.comp_algo = -1;
 	args.check_algo = -1;
+	opterr = 0;
 	while ((ch = getopt(argc, argv, "L:s:C:c:")) != -1) {
 		switch (ch) {
 		case 'L':
@@ -276,7 +280,8 @@ main(int argc, char **argv)
 				    "zlib[:1-9])");
 			break;
 		default:
-			usage(NULL);
+			usage(optopt != 0 && strchr("LsCc", optopt) != NULL ?
+			    "option requires an argument" : "unknown option");
 		}
 	}
 	argc -= optind;
