@@ -49,6 +49,8 @@ struct hammer2_newfs_ops {
 	void	*ctx;
 };
 
+struct hammer2_newfs_tree;
+
 struct hammer2_newfs_args {
 	uint64_t	size;		/* bytes of the device */
 	uint64_t	now_us;		/* creation time, µs since 1970 */
@@ -58,7 +60,21 @@ struct hammer2_newfs_args {
 	int		nodefault;	/* nlabels == 0 makes LOCAL only */
 	int		comp_algo;	/* PFS roots but BOOT; -1: LZ4 */
 	int		check_algo;	/* PFS roots; -1: XXHASH64 */
+	/* Contents of the first PFS after LOCAL, or NULL (empty). */
+	struct hammer2_newfs_tree *tree;
 };
+
+/* Attributes of an object added to a tree. */
+struct hammer2_newfs_attr {
+	uint8_t		type;		/* HAMMER2_OBJTYPE_* */
+	uint32_t	mode;		/* permission bits (07777) */
+	uint32_t	uid, gid;
+	uint32_t	rmajor, rminor;	/* CDEV / BDEV */
+	uint64_t	size;		/* REGFILE / SOFTLINK bytes */
+	uint64_t	ctime, mtime;	/* µs since 1970 */
+};
+
+#define HAMMER2_NEWFS_ROOT_INUM	1	/* parent for the PFS root */
 
 /* The layout chosen for a size (all byte offsets/sizes). */
 struct hammer2_newfs_layout {
@@ -92,5 +108,31 @@ int	hammer2_newfs_layout(uint64_t size, int npfs,
 int	hammer2_newfs(const struct hammer2_newfs_args *args,
 	    const struct hammer2_newfs_ops *ops,
 	    struct hammer2_newfs_layout *lay);
+
+/*
+ * A tree copied into the first data PFS (newfs -d).  Build it after
+ * creating it with the same args (minus tree) that hammer2_newfs gets:
+ * objects are added parent first; file and symlink bytes are given in
+ * 64 KB logical blocks, in any order, each exactly min(64 KB, size -
+ * off) long.  Blocks are written at once, after the newfs-static block,
+ * below allocator_beg (outside the freemap's care, like the static
+ * block); inodes, directory and indirect blocks are written by
+ * hammer2_newfs, before the volume header.  Files of at most 512 bytes
+ * are embedded; data is stored uncompressed.
+ */
+int	hammer2_newfs_tree_create(const struct hammer2_newfs_args *args,
+	    const struct hammer2_newfs_ops *ops,
+	    struct hammer2_newfs_tree **treep);
+/* Add an object named name in directory parent; returns its inum. */
+int	hammer2_newfs_tree_add(struct hammer2_newfs_tree *t, uint64_t parent,
+	    const char *name, size_t namelen,
+	    const struct hammer2_newfs_attr *attr, uint64_t *inump);
+/* Add a hard link to inum (not a directory) in directory parent. */
+int	hammer2_newfs_tree_link(struct hammer2_newfs_tree *t,
+	    uint64_t parent, const char *name, size_t namelen, uint64_t inum);
+/* Store the logical block at off (a multiple of 64 KB) of inum. */
+int	hammer2_newfs_tree_write(struct hammer2_newfs_tree *t, uint64_t inum,
+	    uint64_t off, const void *buf, size_t len);
+void	hammer2_newfs_tree_destroy(struct hammer2_newfs_tree *t);
 
 #endif /* !_FS_HAMMER2_HAMMER2_NEWFS_H_ */

@@ -3,8 +3,10 @@
  * Copyright (c) 2026 The Damselfly Project
  *
  * newfs_hammer2.c - `newfs_hammer2 [-L LABEL]... [-C CHECK] [-c COMP]
- * [-s SIZE] IMAGE`: make an empty HAMMER2 file system in an image file
- * or a block device.  This is argument parsing and file I/O only; the
+ * [-s SIZE] [-d SRCDIR] IMAGE`: make a HAMMER2 file system in an image
+ * file or a block device, empty or holding a copy of SRCDIR in its first
+ * data PFS (files, directories, symlinks, hard links, fifos, devices;
+ * modes, owners, times).  This is argument parsing and file I/O only; the
  * format itself is written by the core (fs/hammer2/hammer2_newfs.c)
  * through write/zero/flush callbacks.  A missing image is created
  * sparse with ftruncate (then -s is required); an existing file smaller
@@ -13,7 +15,9 @@
  */
 #include <sys/stat.h>
 #include <sys/random.h>
+#include <sys/sysmacros.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -37,10 +41,11 @@ usage(const char *why)
 {
 	if (why != NULL)
 		fprintf(stderr, "%s: %s (usage: %s [-L label]... [-C check] "
-		    "[-c comp] [-s size] image)\n", progname, why, progname);
+		    "[-c comp] [-s size] [-d srcdir] image)\n", progname, why,
+		    progname);
 	else
 		fprintf(stderr, "usage: %s [-L label]... [-C check] "
-		    "[-c comp] [-s size] image\n", progname);
+		    "[-c comp] [-s size] [-d srcdir] image\n", progname);
 	exit(EXIT_USAGE);
 }
 
@@ -230,6 +235,217 @@ print_uuid(const struct hammer2_uuid *u)
 	    u->node[2], u->node[3], u->node[4], u->node[5]);
 }
 
+/* Hard links: host (dev, ino) -> inum, for files with st_nlink > 1. */
+struct hlink {
+	dev_t		 dev;
+	ino_t		 ino;
+	uint64_t	 inum;
+};
+
+struct copy {
+	struct hammer2_newfs_tree *t;
+	struct hlink	*hl;
+	size_t		 nhl, caphl;
+	char		*buf;		/* 64 KB */
+	uint64_t	 nobj;
+};
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+static void
+copy_fail(const char *path, const char *what, int error)
+{
+	fprintf(stderr, "%s: %s: %s: %s\n", progname, path, what,
+	    strerror(error));
+}
+
+static uint64_t
+ts_us(const struct timespec *ts)
+{
+	return ((uint64_t)ts->tv_sec * 1000000 + (uint64_t)ts->tv_nsec / 1000);
+}
+
+static int
+copy_data(struct copy *c, const char *path, int fd, const char *link,
+    uint64_t inum, uint64_t size)
+{
+	uint64_t off;
+	size_t len, got;
+	ssize_t n;
+	int error;
+
+	for (off = 0; off < size; off += len) {
+		len = size - off < 65536 ? (size_t)(size - off) : 65536;
+		if (link != NULL) {
+			memcpy(c->buf, link + off, len);
+		} else {
+			for (got = 0; got < len; got += (size_t)n) {
+				n = pread(fd, c->buf + got, len - got,
+				    (off_t)(off + got));
+				if (n < 0 && errno == EINTR) {
+					n = 0;
+					continue;
+				}
+				if (n <= 0) {
+					copy_fail(path, "read (file changed "
+					    "while copying?)", n < 0 ? errno :
+					    EIO);
+					return (1);
+				}
+			}
+		}
+		error = hammer2_newfs_tree_write(c->t, inum, off, c->buf, len);
+		if (error != 0) {
+			copy_fail(path, "store", error);
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/* Copy the entries of host directory path into directory dinum. */
+static int
+copy_dir(struct copy *c, const char *path, uint64_t dinum)
+{
+	struct hammer2_newfs_attr a;
+	struct dirent *de;
+	struct stat st;
+	char **names = NULL, *sub = NULL, link[4096];
+	size_t nnames = 0, cap = 0, i, k;
+	uint64_t inum;
+	ssize_t ll;
+	DIR *dp;
+	int fd, error, rc = 1;
+
+	if ((dp = opendir(path)) == NULL) {
+		copy_fail(path, "opendir", errno);
+		return (1);
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (nnames == cap) {
+			cap = cap ? cap * 2 : 64;
+			names = realloc(names, cap * sizeof(*names));
+		}
+		if (names == NULL || (names[nnames++] = strdup(de->d_name)) ==
+		    NULL) {
+			copy_fail(path, "readdir", ENOMEM);
+			closedir(dp);
+			return (1);
+		}
+	}
+	closedir(dp);
+	qsort(names, nnames, sizeof(*names), name_cmp);
+	for (i = 0; i < nnames; i++) {
+		free(sub);
+		if (asprintf(&sub, "%s/%s", path, names[i]) < 0) {
+			sub = NULL;
+			goto out;
+		}
+		if (lstat(sub, &st) != 0) {
+			copy_fail(sub, "lstat", errno);
+			goto out;
+		}
+		if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
+			for (k = 0; k < c->nhl; k++)
+				if (c->hl[k].dev == st.st_dev &&
+				    c->hl[k].ino == st.st_ino)
+					break;
+			if (k < c->nhl) {
+				error = hammer2_newfs_tree_link(c->t, dinum,
+				    names[i], strlen(names[i]), c->hl[k].inum);
+				if (error != 0) {
+					copy_fail(sub, "link", error);
+					goto out;
+				}
+				continue;
+			}
+		}
+		memset(&a, 0, sizeof(a));
+		a.mode = st.st_mode & 07777;
+		a.uid = st.st_uid;
+		a.gid = st.st_gid;
+		a.ctime = ts_us(&st.st_ctim);
+		a.mtime = ts_us(&st.st_mtim);
+		ll = 0;
+		if (S_ISDIR(st.st_mode))
+			a.type = HAMMER2_OBJTYPE_DIRECTORY;
+		else if (S_ISREG(st.st_mode)) {
+			a.type = HAMMER2_OBJTYPE_REGFILE;
+			a.size = (uint64_t)st.st_size;
+		} else if (S_ISLNK(st.st_mode)) {
+			a.type = HAMMER2_OBJTYPE_SOFTLINK;
+			ll = readlink(sub, link, sizeof(link));
+			if (ll < 0 || (size_t)ll >= sizeof(link)) {
+				copy_fail(sub, "readlink", ll < 0 ? errno :
+				    ENAMETOOLONG);
+				goto out;
+			}
+			a.size = (uint64_t)ll;
+		} else if (S_ISFIFO(st.st_mode))
+			a.type = HAMMER2_OBJTYPE_FIFO;
+		else if (S_ISSOCK(st.st_mode))
+			a.type = HAMMER2_OBJTYPE_SOCKET;
+		else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+			a.type = S_ISCHR(st.st_mode) ? HAMMER2_OBJTYPE_CDEV :
+			    HAMMER2_OBJTYPE_BDEV;
+			a.rmajor = major(st.st_rdev);
+			a.rminor = minor(st.st_rdev);
+		} else
+			continue;
+		error = hammer2_newfs_tree_add(c->t, dinum, names[i],
+		    strlen(names[i]), &a, &inum);
+		if (error != 0) {
+			copy_fail(sub, "add", error);
+			goto out;
+		}
+		c->nobj++;
+		if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
+			if (c->nhl == c->caphl) {
+				c->caphl = c->caphl ? c->caphl * 2 : 16;
+				c->hl = realloc(c->hl, c->caphl *
+				    sizeof(*c->hl));
+				if (c->hl == NULL) {
+					copy_fail(sub, "link", ENOMEM);
+					goto out;
+				}
+			}
+			c->hl[c->nhl].dev = st.st_dev;
+			c->hl[c->nhl].ino = st.st_ino;
+			c->hl[c->nhl++].inum = inum;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (copy_dir(c, sub, inum) != 0)
+				goto out;
+		} else if (S_ISLNK(st.st_mode)) {
+			if (copy_data(c, sub, -1, link, inum, a.size) != 0)
+				goto out;
+		} else if (S_ISREG(st.st_mode) && a.size > 0) {
+			if ((fd = open(sub, O_RDONLY)) < 0) {
+				copy_fail(sub, "open", errno);
+				goto out;
+			}
+			error = copy_data(c, sub, fd, NULL, inum, a.size);
+			close(fd);
+			if (error != 0)
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(sub);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	return (rc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -241,7 +457,8 @@ main(int argc, char **argv)
 	struct stat st;
 	struct dev d;
 	uint64_t size = 0, have;
-	const char *image;
+	const char *image, *srcdir = NULL;
+	struct copy cp;
 	off_t end;
 	int ch, error, created = 0, ssize = 0, i, npfs;
 
@@ -249,7 +466,7 @@ main(int argc, char **argv)
 	args.comp_algo = -1;
 	args.check_algo = -1;
 	opterr = 0;
-	while ((ch = getopt(argc, argv, "L:s:C:c:")) != -1) {
+	while ((ch = getopt(argc, argv, "L:s:C:c:d:")) != -1) {
 		switch (ch) {
 		case 'L':
 			if (strcasecmp(optarg, "none") == 0) {
@@ -269,6 +486,9 @@ main(int argc, char **argv)
 				    "k, m, g or t suffix)");
 			ssize = 1;
 			break;
+		case 'd':
+			srcdir = optarg;
+			break;
 		case 'C':
 			if ((args.check_algo = parse_check(optarg)) < 0)
 				usage("bad check method (none, disabled, "
@@ -280,7 +500,7 @@ main(int argc, char **argv)
 				    "zlib[:1-9])");
 			break;
 		default:
-			usage(optopt != 0 && strchr("LsCc", optopt) != NULL ?
+			usage(optopt != 0 && strchr("LsCcd", optopt) != NULL ?
 			    "option requires an argument" : "unknown option");
 		}
 	}
@@ -293,6 +513,10 @@ main(int argc, char **argv)
 		if (strcmp(args.labels[i], "LOCAL") == 0)
 			usage("LOCAL is always made; do not name it with -L");
 	npfs = 1 + (args.nlabels > 0 ? args.nlabels : !args.nodefault);
+	if (srcdir != NULL && npfs < 2)
+		usage("-d needs a PFS besides LOCAL to fill");
+	if (srcdir != NULL && (stat(srcdir, &st) != 0 || !S_ISDIR(st.st_mode)))
+		usage("-d: the source is not a directory");
 
 	d.path = image;
 	d.fd = open(image, O_RDWR);
@@ -347,7 +571,25 @@ main(int argc, char **argv)
 	ops.alloc = dev_alloc;
 	ops.free = dev_free;
 	ops.ctx = &d;
+	memset(&cp, 0, sizeof(cp));
+	if (srcdir != NULL) {
+		error = hammer2_newfs_tree_create(&args, &ops, &cp.t);
+		if (error != 0) {
+			fprintf(stderr, "%s: %s: %s\n", progname, image,
+			    strerror(error));
+			goto fail;
+		}
+		if ((cp.buf = malloc(65536)) == NULL ||
+		    copy_dir(&cp, srcdir, HAMMER2_NEWFS_ROOT_INUM) != 0) {
+			hammer2_newfs_tree_destroy(cp.t);
+			goto fail;
+		}
+		args.tree = cp.t;
+	}
 	error = hammer2_newfs(&args, &ops, &lay);
+	hammer2_newfs_tree_destroy(cp.t);
+	free(cp.buf);
+	free(cp.hl);
 	if (error != 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, image,
 		    error == EEXIST ? "two labels are the same (or hash "
@@ -380,6 +622,10 @@ main(int argc, char **argv)
 	for (i = 0; i < args.nlabels; i++)
 		printf(" %s", args.labels[i]);
 	printf("\n");
+	if (srcdir != NULL)
+		printf("copied              %" PRIu64 " objects from %s "
+		    "(%" PRIu64 " KiB below allocator_beg)\n", cp.nobj, srcdir,
+		    (lay.allocator_beg - lay.alloc_base) >> 10);
 	return (0);
 fail:
 	close(d.fd);
