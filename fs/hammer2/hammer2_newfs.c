@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The Damselfly Project
  *
- * hammer2_newfs.c - make an empty HAMMER2 file system, version 2, one
+ * hammer2_newfs.c - make a HAMMER2 file system, version 2, one
  * volume, following ../shared/reference/hammer2-format.md 1.5, 1.6, 2
  * and 11.1: the reserved first 4 MB, boot and aux areas sized from the
  * volume, one 64 KB static block right after aux holding the super-root
@@ -12,7 +12,9 @@
  * volume header copy that fits.  All writes go through the caller's
  * struct hammer2_newfs_ops; the static block is flushed before any
  * header is written so a torn newfs never leaves a valid header that
- * points at missing inodes.
+ * points at missing inodes.  Optionally (newfs -d) a tree built with
+ * hammer2_newfs_tree_* fills the first data PFS; its blocks also lie
+ * below allocator_beg, so the freemap can stay empty.
  *
  * Locking: none; no state outside the call.
  */
