@@ -255,7 +255,8 @@ int	hammer2_check_compute(struct hammer2_blockref *bref,
 
 /*
  * hammer2_lz4_decompress - decode one raw LZ4 block (no frame, no
- * length prefix) of srclen bytes into dst (capacity dstcap).
+ * length prefix) of srclen bytes into dst (capacity dstcap).  Bytes of
+ * dst past *outlen (but never past dstcap) may be overwritten.
  * Returns 0 and *outlen, or EUCLEAN when the stream is malformed or
  * would overflow dst.
  */

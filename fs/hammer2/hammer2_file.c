@@ -7,9 +7,12 @@
  * the inode's block table maps 64 KB logical blocks, keyed by their
  * file offset, to DATA blockrefs; a read scans the requested key range
  * once, in order, zero-filling holes (missing blockrefs) and the tail of
- * short blocks, and decompressing LZ4 or zlib blocks into a bounce
- * buffer.  Each block's check code is verified before any byte of it is
- * returned; on a failure the whole read fails with EIO.
+ * short blocks, and decompressing LZ4 or zlib blocks straight into the
+ * caller's buffer when it wants the whole logical block, or into a
+ * bounce buffer when it wants part of one.  Each block's check code is
+ * verified before any byte of it is returned; on a failure the whole
+ * read fails (EIO, or EUCLEAN for an undecodable block) and the
+ * caller's buffer holds unspecified bytes.
  *
  * Locking: none; scratch buffers belong to one call.
  */
@@ -88,6 +91,7 @@ read_one(void *arg, const struct hammer2_blockref *bref)
 	size_t plen = hammer2_bref_bytes(bref), lsize;
 	uint8_t *pbuf, *lbuf;
 	int comp, error;
+	bool whole;
 
 	if (bref->type != HAMMER2_BREF_TYPE_DATA)
 		return (hammer2_report(vol, HAMMER2_REPORT_CORRUPT, EUCLEAN,
@@ -120,16 +124,26 @@ read_one(void *arg, const struct hammer2_blockref *bref)
 			return (ENOMEM);
 	}
 	pbuf = rc->scratch;
-	lbuf = pbuf + HAMMER2_PBUFSIZE;
 	error = hammer2_block_read(vol, bref, pbuf, HAMMER2_PBUFSIZE, NULL);
 	if (error != 0)
 		return (error);
+
+	/*
+	 * Whole logical block wanted: decode straight into place (the
+	 * decoder may scribble anywhere in its lsize bytes before it
+	 * fails).  Otherwise into the bounce buffer, then copy the part
+	 * wanted.
+	 */
+	whole = from == bstart && to - bstart == lsize;
+	lbuf = whole ? rc->dst + (from - rc->off) : pbuf + HAMMER2_PBUFSIZE;
 	error = hammer2_decompress_block(bref->methods, pbuf, plen, lbuf,
-	    lsize, lbuf + HAMMER2_PBUFSIZE);
+	    lsize, pbuf + 2 * HAMMER2_PBUFSIZE);
 	if (error != 0)
 		return (hammer2_report(vol, HAMMER2_REPORT_CORRUPT, error, bref,
 		    hammer2_bref_offset(bref), "undecodable data block"));
-	memcpy(rc->dst + (from - rc->off), lbuf + (from - bstart), to - from);
+	if (!whole)
+		memcpy(rc->dst + (from - rc->off), lbuf + (from - bstart),
+		    to - from);
 	rc->cursor = to;
 	return (0);
 }

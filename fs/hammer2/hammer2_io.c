@@ -10,10 +10,16 @@
  * in a small per-volume cache of verified blocks so that tree descents
  * do not re-read and re-hash the same indirect blocks.
  *
- * Locking: the cache slots are protected by io_ops->lock [L].  A slot
- * with refs > 0 is never reused; the thread that claimed a slot for
- * loading fills its buffer without the lock (its key is 0 meanwhile, so
- * nobody else matches it).
+ * The cache finds a block through a hash of its data_off (chains of
+ * slot indexes) and picks the least recently used unreferenced slot
+ * from the tail of an LRU list, so neither a hit nor a miss scans every
+ * slot under the lock.
+ *
+ * Locking: the cache slots, chains and list are protected by
+ * io_ops->lock [L].  A slot with refs > 0 is never reused; the thread
+ * that claimed a slot for loading fills its buffer without the lock
+ * (its key is 0 and it is off the hash meanwhile, so nobody else
+ * matches it).
  */
 #include <sys/types.h>
 #include <sys/errno.h>
@@ -166,6 +172,110 @@ cslot_match(const struct hammer2_cslot *s, const struct hammer2_blockref *bref)
 	    memcmp(s->check, bref->check.buf, sizeof(s->check)) == 0);
 }
 
+/* The hash chain for data_off (Fibonacci hashing; nhash is 2^k). */
+static inline int32_t *
+cache_chain(struct hammer2_vol *vol, uint64_t data_off)
+{
+	return (&vol->hash[((data_off * 0x9E3779B97F4A7C15ULL) >> 32) &
+	    (uint64_t)(vol->nhash - 1)]);
+}
+
+static void
+cache_unhash(struct hammer2_vol *vol, int32_t i)
+{
+	int32_t *pp = cache_chain(vol, vol->cache[i].data_off);
+
+	while (*pp != i)
+		pp = &vol->cache[*pp].hnext;
+	*pp = vol->cache[i].hnext;
+	vol->cache[i].hnext = -1;
+}
+
+static void
+lru_remove(struct hammer2_vol *vol, int32_t i)
+{
+	struct hammer2_cslot *s = &vol->cache[i];
+
+	if (s->lprev >= 0)
+		vol->cache[s->lprev].lnext = s->lnext;
+	else
+		vol->lru_head = s->lnext;
+	if (s->lnext >= 0)
+		vol->cache[s->lnext].lprev = s->lprev;
+	else
+		vol->lru_tail = s->lprev;
+}
+
+/* Make slot i the most (head) or least (tail) recently used. */
+static void
+lru_move(struct hammer2_vol *vol, int32_t i, bool head)
+{
+	struct hammer2_cslot *s = &vol->cache[i];
+
+	lru_remove(vol, i);
+	if (head) {
+		s->lprev = -1;
+		s->lnext = vol->lru_head;
+		if (vol->lru_head >= 0)
+			vol->cache[vol->lru_head].lprev = i;
+		else
+			vol->lru_tail = i;
+		vol->lru_head = i;
+	} else {
+		s->lnext = -1;
+		s->lprev = vol->lru_tail;
+		if (vol->lru_tail >= 0)
+			vol->cache[vol->lru_tail].lnext = i;
+		else
+			vol->lru_head = i;
+		vol->lru_tail = i;
+	}
+}
+
+int
+hammer2_cache_init(struct hammer2_vol *vol)
+{
+	int i;
+
+	vol->nhash = 1;
+	while (vol->nhash < vol->ncache)
+		vol->nhash <<= 1;
+	vol->cache = hammer2_alloc(vol, sizeof(*vol->cache) * vol->ncache);
+	if (vol->cache == NULL)
+		return (ENOMEM);
+	memset(vol->cache, 0, sizeof(*vol->cache) * vol->ncache);
+	vol->hash = hammer2_alloc(vol, sizeof(*vol->hash) * vol->nhash);
+	if (vol->hash == NULL)
+		return (ENOMEM);
+	for (i = 0; i < vol->nhash; i++)
+		vol->hash[i] = -1;
+	/* Slot 0 is reused first, as the tail. */
+	for (i = 0; i < vol->ncache; i++) {
+		vol->cache[i].hnext = -1;
+		vol->cache[i].lprev = i + 1 < vol->ncache ? i + 1 : -1;
+		vol->cache[i].lnext = i - 1;
+	}
+	vol->lru_head = vol->ncache - 1;
+	vol->lru_tail = 0;
+	return (0);
+}
+
+void
+hammer2_cache_fini(struct hammer2_vol *vol)
+{
+	int i;
+
+	if (vol->cache != NULL) {
+		for (i = 0; i < vol->ncache; i++)
+			hammer2_free(vol, vol->cache[i].buf, HAMMER2_ALLOC_MAX);
+		hammer2_free(vol, vol->cache,
+		    sizeof(*vol->cache) * vol->ncache);
+		vol->cache = NULL;
+	}
+	hammer2_free(vol, vol->hash, sizeof(*vol->hash) * vol->nhash);
+	vol->hash = NULL;
+}
+
 int
 hammer2_blk_get(struct hammer2_vol *vol, const struct hammer2_blockref *bref,
     struct hammer2_blk *blk)
@@ -173,7 +283,8 @@ hammer2_blk_get(struct hammer2_vol *vol, const struct hammer2_blockref *bref,
 	struct hammer2_cslot *s;
 	size_t len;
 	void *buf;
-	int i, victim = -1, error;
+	int32_t i, victim, *chain;
+	int error;
 
 	memset(blk, 0, sizeof(*blk));
 	blk->slot = -1;
@@ -185,27 +296,29 @@ hammer2_blk_get(struct hammer2_vol *vol, const struct hammer2_blockref *bref,
 		return (bad_bref(vol, bref, "blockref has no media block"));
 
 	vol_lock(vol);
-	vol->tick++;
-	for (i = 0; i < vol->ncache; i++) {
+	for (i = *cache_chain(vol, bref->data_off); i >= 0; i = s->hnext) {
 		s = &vol->cache[i];
-		if (s->data_off != 0 && cslot_match(s, bref)) {
+		if (cslot_match(s, bref)) {
 			s->refs++;
-			s->lru = vol->tick;
+			lru_move(vol, i, true);
 			vol_unlock(vol);
 			blk->data = s->buf;
 			blk->len = s->len;
 			blk->slot = i;
 			return (0);
 		}
-		if (s->refs == 0 && (victim < 0 ||
-		    s->lru < vol->cache[victim].lru))
-			victim = i;
 	}
+	for (victim = vol->lru_tail; victim >= 0;
+	    victim = vol->cache[victim].lprev)
+		if (vol->cache[victim].refs == 0)
+			break;
 	if (victim >= 0) {
 		s = &vol->cache[victim];
+		if (s->data_off != 0)
+			cache_unhash(vol, victim);
 		s->data_off = 0;	/* nobody matches it while loading */
 		s->refs = 1;
-		s->lru = vol->tick;
+		lru_move(vol, victim, true);
 	}
 	vol_unlock(vol);
 
@@ -233,12 +346,15 @@ hammer2_blk_get(struct hammer2_vol *vol, const struct hammer2_blockref *bref,
 	vol_lock(vol);
 	if (error != 0) {
 		s->refs = 0;
-		s->lru = 0;
+		lru_move(vol, victim, false);	/* reuse it first */
 	} else {
 		s->data_off = bref->data_off;
 		s->methods = bref->methods;
 		memcpy(s->check, bref->check.buf, sizeof(s->check));
 		s->len = len;
+		chain = cache_chain(vol, s->data_off);
+		s->hnext = *chain;
+		*chain = victim;
 	}
 	vol_unlock(vol);
 	if (error != 0)

@@ -4,7 +4,7 @@
  *
  * hammer2_private.h - structures and helpers shared by the files of the
  * format core, never seen by its users: the volume and PFS handles, the
- * verified-block cache, the ordered table scanner.
+ * verified-block cache (hashed, LRU), the ordered table scanner.
  *
  * Protection of the fields below:
  *   [I]  set by hammer2_vol_open / hammer2_pfs_mount, read-only after
@@ -21,15 +21,21 @@
 #define HAMMER2_CACHE_DEFAULT	64	/* verified metadata blocks */
 #define HAMMER2_CACHE_MAX	4096
 
-/* One cached, verified metadata block. */
+/*
+ * One cached, verified metadata block.  A slot with data_off != 0 is on
+ * the hash chain of its data_off; every slot is on the LRU list, most
+ * recently used first.  Links are slot indexes, -1 ending a list.
+ */
 struct hammer2_cslot {
-	uint64_t	data_off;	/* [L] 0 = slot empty */
+	uint64_t	data_off;	/* [L] 0 = slot empty or loading */
 	uint8_t		methods;	/* [L] */
 	uint8_t		check[24];	/* [L] code the block matched */
 	void		*buf;		/* [L] HAMMER2_ALLOC_MAX bytes */
 	size_t		len;		/* [L] */
 	uint32_t	refs;		/* [L] users holding buf */
-	uint64_t	lru;		/* [L] last use tick */
+	int32_t		hnext;		/* [L] next slot on the hash chain */
+	int32_t		lprev;		/* [L] LRU list: more recent */
+	int32_t		lnext;		/* [L] LRU list: less recent */
 };
 
 struct hammer2_vol {
@@ -42,7 +48,10 @@ struct hammer2_vol {
 	struct hammer2_volume_data *voldata;	/* [I] 64 KB */
 	int			 ncache;	/* [I] */
 	struct hammer2_cslot	*cache;		/* [L] ncache slots */
-	uint64_t		 tick;		/* [L] */
+	int			 nhash;		/* [I] power of 2 >= ncache */
+	int32_t			*hash;		/* [L] chain heads, -1 = none */
+	int32_t			 lru_head;	/* [L] most recently used */
+	int32_t			 lru_tail;	/* [L] least recently used */
 };
 
 struct hammer2_pfs {
@@ -68,6 +77,14 @@ void	 hammer2_free(struct hammer2_vol *vol, void *ptr, size_t len);
 int	 hammer2_report(struct hammer2_vol *vol, int kind, int error,
 	    const struct hammer2_blockref *bref, uint64_t offset,
 	    const char *reason);
+
+/*
+ * hammer2_cache_init - allocate and link the block cache of vol->ncache
+ * slots; hammer2_cache_fini frees it (and is safe after a failed init).
+ * Returns 0 or ENOMEM.
+ */
+int	 hammer2_cache_init(struct hammer2_vol *vol);
+void	 hammer2_cache_fini(struct hammer2_vol *vol);
 
 /*
  * hammer2_blk_get - a verified metadata block (INODE, INDIRECT,

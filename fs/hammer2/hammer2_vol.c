@@ -191,13 +191,12 @@ hammer2_vol_open(const struct hammer2_open_args *args,
 
 	vol->voldata = hammer2_alloc(vol, HAMMER2_VOLUME_BYTES);
 	tmp = hammer2_alloc(vol, HAMMER2_VOLUME_BYTES);
-	vol->cache = hammer2_alloc(vol, sizeof(*vol->cache) * vol->ncache);
-	if (vol->voldata == NULL || tmp == NULL || vol->cache == NULL) {
+	if (vol->voldata == NULL || tmp == NULL ||
+	    hammer2_cache_init(vol) != 0) {
 		hammer2_free(vol, tmp, HAMMER2_VOLUME_BYTES);
 		hammer2_vol_close(vol);
 		return (ENOMEM);
 	}
-	memset(vol->cache, 0, sizeof(*vol->cache) * vol->ncache);
 
 	for (i = 0; i < HAMMER2_NUM_VOLHDRS; i++) {
 		error = vol_read_copy(vol, i, tmp);
@@ -249,16 +248,9 @@ hammer2_vol_open(const struct hammer2_open_args *args,
 void
 hammer2_vol_close(struct hammer2_vol *vol)
 {
-	int i;
-
 	if (vol == NULL)
 		return;
-	if (vol->cache != NULL) {
-		for (i = 0; i < vol->ncache; i++)
-			hammer2_free(vol, vol->cache[i].buf, HAMMER2_ALLOC_MAX);
-		hammer2_free(vol, vol->cache,
-		    sizeof(*vol->cache) * vol->ncache);
-	}
+	hammer2_cache_fini(vol);
 	hammer2_free(vol, vol->voldata, HAMMER2_VOLUME_BYTES);
 	vol->ops.free(vol->ctx, vol, sizeof(*vol));
 }
