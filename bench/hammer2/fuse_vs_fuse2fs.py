@@ -3,36 +3,49 @@
 # Copyright (c) 2026 The Damselfly Project
 #
 # fuse_vs_fuse2fs.py - hammer2fuse against Debian's fuse2fs (the anchor)
-# on images holding the same tree, both measured in the same run:
+# on images holding the same tree, both measured in the same run
+# (issue 6):
 #
-#   find over the whole tree, cold (fresh mount) and warm (again)
-#   reading one large file, cold and warm
-#   reading many small files, cold and warm
+#   find over the whole tree (~20k files), cold (fresh mount) and warm
+#   reading one 256 MiB file, cold and warm
+#   reading 10k small files (1-4 KiB), cold and warm
 #
-# The HAMMER2 image is the reference image big-xxh64 (written by
-# DragonFly's own code): nothing in fs/hammer2 can write yet (the writer
-# and newfs_hammer2 are issue 7), so no larger HAMMER2 tree, and no
-# image with a 256 MiB file, can be made honestly.  The table says which
-# tree each row used and prints the 256 MiB row as not measurable.  The
-# ext4 image is made with mkfs.ext4 -d from that tree as `hammer2 get`
-# extracts it.  Cold means a fresh FUSE mount, after dropping the host's
-# page cache when this user may (it says whether it could).  Each cell
-# is the median of RUNS runs (default 3); the order of the two drivers
-# alternates between runs.  Never a test: the machine is shared.
+# One host tree is generated in a temporary directory (pseudo-random
+# with a fixed seed, so every run has the same tree): small/ holds the
+# 10,000 small files (20 directories of 500), src/ 10,000 files of mixed
+# sizes (a third of them 512 bytes or less, so HAMMER2 embeds them) in
+# three levels of directories, and big.bin 256 MiB of non-zero
+# pseudo-random data (no holes).  newfs_hammer2 -d makes the HAMMER2
+# image from it (data stored uncompressed), mkfs.ext4 -d the ext4 image.
+# Before timing, each image is mounted once and checked against the
+# host tree (every path and size, and the big file's bytes).
+#
+# Cold means a fresh FUSE mount, after dropping the host's page cache
+# when this user may (the output says whether it could); warm is the
+# same command again on that mount.  Each cell is the median of RUNS
+# runs (default 3); the order of the two drivers alternates between
+# runs.  The temporary directory ($TMPDIR or /tmp, about 1 GiB) is
+# removed at the end.  Never a test: the machine is shared.
+import hashlib
 import os
+import random
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.normpath(os.path.join(HERE, "..", ".."))
 BINDIR = os.environ.get("BINDIR", os.path.join(SRC, "build", "bin"))
-REF = os.path.normpath(os.path.join(SRC, "..", "shared", "reference",
-                                    "hammer2"))
 RUNS = int(os.environ.get("RUNS", "3"))
-IMAGE = "big-xxh64"
+
+NSMALL = 10000          # small/: 20 directories of 500 files, 1-4 KiB
+SMALLDIRS = 20
+NSRC = 10000            # src/: 10 x 10 x 10 directories of 10 files
+BIGSIZE = 256 << 20     # big.bin
+NEED = 1536 << 20       # free space wanted for the tree and both images
 
 
 def sh(cmd, **kw):
@@ -75,7 +88,24 @@ class Driver:
 
     @staticmethod
     def unmount(mnt):
-        sh(["fusermount3", "-u", mnt])
+        """
+        fusermount3 -u, retried: right after the last command exits, the
+        kernel may still hold the mount (EBUSY, seen with fuse2fs).  After
+        the retries, detach lazily (-uz) and say so.
+        """
+        err = ""
+        for i in range(10):
+            r = subprocess.run(["fusermount3", "-u", mnt],
+                               capture_output=True, text=True)
+            if r.returncode == 0 or not mounted(mnt):
+                break
+            err = r.stderr.strip()
+            time.sleep(0.1 * (i + 1))
+        else:
+            print("fuse_vs_fuse2fs: unmount of %s still failing (%s); "
+                  "lazy unmount (fusermount3 -uz)" % (mnt, err),
+                  file=sys.stderr, flush=True)
+            sh(["fusermount3", "-uz", mnt])
         t0 = time.time()
         while mounted(mnt):
             if time.time() - t0 > 30:
@@ -89,40 +119,118 @@ def timed(cmd):
     return time.perf_counter() - t0
 
 
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def make_tree(tree):
+    """The host tree; returns its number of entries below the root."""
+    rng = random.Random(6)
+    os.makedirs(tree)
+    nent = 0
+    small = os.path.join(tree, "small")
+    os.mkdir(small)
+    nent += 1
+    per = NSMALL // SMALLDIRS
+    for d in range(SMALLDIRS):
+        dp = os.path.join(small, "d%02d" % d)
+        os.mkdir(dp)
+        nent += 1
+        for i in range(per):
+            write(os.path.join(dp, "f%04d.txt" % i),
+                  rng.randbytes(rng.randint(1024, 4096)))
+            nent += 1
+    src = os.path.join(tree, "src")
+    os.mkdir(src)
+    nent += 1
+    n = 0
+    for a in range(10):
+        for b in range(10):
+            for c in range(10):
+                dp = os.path.join(src, "a%d" % a, "b%d" % b, "c%d" % c)
+                os.makedirs(dp)
+                nent += (c == 0) * ((b == 0) + 1) + 1
+                for i in range(NSRC // 1000):
+                    r = rng.random()
+                    if r < 0.33:
+                        size = rng.randint(0, 512)
+                    elif r < 0.95:
+                        size = rng.randint(513, 16384)
+                    else:
+                        size = rng.randint(16385, 256 << 10)
+                    write(os.path.join(dp, "file%d.c" % n),
+                          rng.randbytes(size))
+                    n += 1
+                    nent += 1
+    h = hashlib.sha256()
+    with open(os.path.join(tree, "big.bin"), "wb") as f:
+        left = BIGSIZE
+        while left:
+            chunk = rng.randbytes(min(left, 4 << 20))
+            h.update(chunk)
+            f.write(chunk)
+            left -= len(chunk)
+    nent += 1
+    return nent, h.hexdigest()
+
+
+def listing(root):
+    """
+    Sorted 'path type size' lines of everything below root, but for
+    ext4's lost+found and the sizes of directories.
+    """
+    out = sh("cd '%s' && find . -mindepth 1 -path ./lost+found -prune -o "
+             "-printf '%%P %%y %%s\\n' | sed 's/ d [0-9]*$/ d/' | "
+             "LC_ALL=C sort" % root).stdout
+    return out
+
+
 def prepare(work):
-    """The HAMMER2 image, its tree and the matching ext4 image."""
-    os.makedirs(work, exist_ok=True)
-    shared = os.path.join(BINDIR, "..", "hammer2-images", IMAGE + ".img")
-    img = shared if os.path.exists(shared) else \
-        os.path.join(work, IMAGE + ".img")
-    if not os.path.exists(img):
-        sh("xz -dc '%s/images/%s.img.xz' | cp --sparse=always /dev/stdin "
-           "'%s'" % (REF, IMAGE, img))
+    """The host tree and both images made from it."""
     tree = os.path.join(work, "tree")
-    ext4 = os.path.join(work, IMAGE + ".ext4")
-    if not os.path.exists(ext4):
-        shutil.rmtree(tree, ignore_errors=True)
-        sh([os.path.join(BINDIR, "hammer2"), "-f", img, "get", "/", tree])
-        kib = int(sh(["du", "-sk", tree]).stdout.split()[0])
-        size = "%dM" % (kib * 2 // 1024 + 64)
-        sh(["mkfs.ext4", "-q", "-d", tree, "-L", "h2bench", ext4 + ".tmp",
-            size])
-        os.rename(ext4 + ".tmp", ext4)
-    files = [l.split("\t") for l in open(os.path.join(
-        REF, "images", IMAGE + ".manifest"))]
-    nent = len(files)
-    big = max((int(f[2]), f[4].rstrip("\n")) for f in files if f[0] == "f")
-    small = [f for f in files if f[0] == "f" and f[4].startswith("wide/")]
-    return img, ext4, nent, big, len(small)
+    t0 = time.time()
+    nent, bigsum = make_tree(tree)
+    t1 = time.time()
+    img = os.path.join(work, "tree.h2")
+    sh([os.path.join(BINDIR, "newfs_hammer2"), "-s", "2g", "-d", tree, img])
+    t2 = time.time()
+    ext4 = os.path.join(work, "tree.ext4")
+    kib = int(sh(["du", "-sk", tree]).stdout.split()[0])
+    sh(["mkfs.ext4", "-q", "-d", tree, "-L", "h2bench", ext4,
+        "%dM" % (kib * 3 // 2048 + 64)])
+    t3 = time.time()
+    print("tree: %d entries, %d MiB (made in %.1f s); newfs_hammer2 -d "
+          "%.1f s, mkfs.ext4 -d %.1f s" % (nent, kib >> 10, t1 - t0,
+                                           t2 - t1, t3 - t2), flush=True)
+    return tree, img, ext4, nent, bigsum
 
 
-def measure(drv, mnt, big, dropped):
+def verify(drv, mnt, want, bigsum):
+    """The mounted image holds the host tree: names, types, sizes, bytes."""
+    drv.mount(mnt)
+    try:
+        got = listing(mnt)
+        if got != want:
+            raise RuntimeError("%s: tree differs from the host tree" %
+                               drv.name)
+        h = hashlib.sha256()
+        with open(os.path.join(mnt, "big.bin"), "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        if h.hexdigest() != bigsum:
+            raise RuntimeError("%s: big.bin differs" % drv.name)
+    finally:
+        drv.unmount(mnt)
+
+
+def measure(drv, mnt, dropped):
     """One run of every row on one driver: {row: seconds}."""
     out = {}
     cases = [
         ("find", "find '%s' > /dev/null" % mnt),
-        ("read big", "cat '%s/%s' > /dev/null" % (mnt, big)),
-        ("read small", "find '%s/wide' -type f -print0 | "
+        ("read big", "cat '%s/big.bin' > /dev/null" % mnt),
+        ("read small", "find '%s/small' -type f -print0 | "
                        "xargs -0 cat > /dev/null" % mnt),
     ]
     for row, cmd in cases:
@@ -143,75 +251,84 @@ def cell(v):
     return "%.3f s" % statistics.median(v)
 
 
-def main():
-    if not os.path.isdir(os.path.join(REF, "images")):
-        print("SKIPPED: reference images not found (%s)" % REF)
-        return 0
-    for tool in ("fuse2fs", "fusermount3", "mkfs.ext4"):
-        if shutil.which(tool) is None:
-            print("fuse_vs_fuse2fs: %s not found (scripts/deps.sh)" % tool)
-            return 1
-    h2fuse = os.path.join(BINDIR, "hammer2fuse")
-    if not os.path.exists(h2fuse):
-        print("fuse_vs_fuse2fs: %s not built (make)" % h2fuse)
-        return 1
-    work = os.path.join(BINDIR, "..", "bench-hammer2")
-    img, ext4, nent, (bigsize, big), nsmall = prepare(work)
+def run(work):
+    tree, img, ext4, nent, bigsum = prepare(work)
     mnt = os.path.join(work, "mnt")
-    os.makedirs(mnt, exist_ok=True)
-    if mounted(mnt):
-        Driver.unmount(mnt)
-    dropped = drop_caches()
-    drivers = [Driver("hammer2fuse", img, [h2fuse, "IMG", "MNT"]),
+    os.mkdir(mnt)
+    drivers = [Driver("hammer2fuse", img,
+                      [os.path.join(BINDIR, "hammer2fuse"), "IMG", "MNT"]),
                Driver("fuse2fs", ext4, ["fuse2fs", "-o", "ro", "IMG",
                                         "MNT"])]
+    want = listing(tree)
+    for d in drivers:
+        verify(d, mnt, want, bigsum)
+    shutil.rmtree(tree)         # the images are all the runs need
+    dropped = drop_caches()
     res = {d.name: {} for d in drivers}
+    t0 = time.time()
     for r in range(RUNS):
         order = drivers if r % 2 == 0 else drivers[::-1]
         for d in order:
-            for k, v in measure(d, mnt, big, dropped).items():
+            for k, v in measure(d, mnt, dropped).items():
                 res[d.name].setdefault(k, []).append(v)
+    print("measured in %.0f s" % (time.time() - t0))
 
-    tree = "%s: %d entries" % (IMAGE, nent)
     rows = [
-        ("find, cold", "find cold", tree),
-        ("find, warm", "find warm", tree),
-        ("read 256 MiB file, cold", None,
-         "n/a: no HAMMER2 writer yet (issue 7)"),
-        ("read %d MiB file, cold" % (bigsize >> 20), "read big cold",
-         "%s: /%s" % (IMAGE, big)),
-        ("read %d MiB file, warm" % (bigsize >> 20), "read big warm",
-         "%s: /%s" % (IMAGE, big)),
-        ("read %d small files, cold" % nsmall, "read small cold",
-         "%s: /wide (10k not available)" % IMAGE),
-        ("read %d small files, warm" % nsmall, "read small warm",
-         "%s: /wide" % IMAGE),
+        ("find, cold", "find cold"),
+        ("find, warm", "find warm"),
+        ("read 256 MiB file, cold", "read big cold"),
+        ("read 256 MiB file, warm", "read big warm"),
+        ("read %d small files, cold" % NSMALL, "read small cold"),
+        ("read %d small files, warm" % NSMALL, "read small warm"),
     ]
+    print()
     print("hammer2fuse vs fuse2fs (anchor), median of %d runs; %s" % (
         RUNS, "host page cache dropped before each cold row" if dropped
         else "cold = fresh FUSE mount; host page cache NOT dropped (not "
         "permitted), so the image files stay cached on the host"))
-    print("kernel %s, %d CPUs, fuse2fs on %s (mkfs.ext4 -d of the same "
-          "tree)" % (os.uname().release, os.cpu_count(),
-                     os.path.basename(ext4)))
+    print("kernel %s, %d CPUs; one generated tree of %d entries "
+          "(newfs_hammer2 -d / mkfs.ext4 -d)" % (
+              os.uname().release, os.cpu_count(), nent))
     print()
-    print("| operation | tree | hammer2fuse | fuse2fs | hammer2fuse/fuse2fs |")
-    print("|---|---|---|---|---|")
-    for label, key, what in rows:
-        h = res["hammer2fuse"].get(key) if key else None
-        f = res["fuse2fs"].get(key) if key else None
+    print("| operation | hammer2fuse | fuse2fs | hammer2fuse/fuse2fs |")
+    print("|---|---|---|---|")
+    for label, key in rows:
+        h = res["hammer2fuse"].get(key)
+        f = res["fuse2fs"].get(key)
         ratio = "%.2f" % (statistics.median(h) / statistics.median(f)) \
             if h and f and statistics.median(f) > 0 else "-"
-        print("| %s | %s | %s | %s | %s |" % (label, what, cell(h), cell(f),
-                                              ratio))
-    if bigsize:
-        hb = res["hammer2fuse"].get("read big cold")
-        fb = res["fuse2fs"].get("read big cold")
-        print()
-        print("cold read of the %d MiB file: hammer2fuse %.0f MiB/s, "
-              "fuse2fs %.0f MiB/s" % (bigsize >> 20,
-                                      (bigsize >> 20) / statistics.median(hb),
-                                      (bigsize >> 20) / statistics.median(fb)))
+        print("| %s | %s | %s | %s |" % (label, cell(h), cell(f), ratio))
+    hb = res["hammer2fuse"]["read big cold"]
+    fb = res["fuse2fs"]["read big cold"]
+    print()
+    print("cold read of the 256 MiB file: hammer2fuse %.0f MiB/s, "
+          "fuse2fs %.0f MiB/s" % (256 / statistics.median(hb),
+                                  256 / statistics.median(fb)))
+
+
+def main():
+    for tool in ("fuse2fs", "fusermount3", "mkfs.ext4"):
+        if shutil.which(tool) is None:
+            print("fuse_vs_fuse2fs: %s not found (scripts/deps.sh)" % tool)
+            return 1
+    for tool in ("hammer2fuse", "newfs_hammer2"):
+        if not os.path.exists(os.path.join(BINDIR, tool)):
+            print("fuse_vs_fuse2fs: %s not built (make)" %
+                  os.path.join(BINDIR, tool))
+            return 1
+    work = tempfile.mkdtemp(prefix="h2bench.")
+    try:
+        st = os.statvfs(work)
+        if st.f_bavail * st.f_frsize < NEED:
+            print("fuse_vs_fuse2fs: %d MiB free in %s, %d needed" % (
+                st.f_bavail * st.f_frsize >> 20, work, NEED >> 20))
+            return 1
+        run(work)
+    finally:
+        mnt = os.path.join(work, "mnt")
+        if os.path.isdir(mnt) and mounted(mnt):
+            Driver.unmount(mnt)
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

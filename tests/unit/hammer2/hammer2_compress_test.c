@@ -9,7 +9,10 @@
  * in every zlib block type (stored, fixed, dynamic) and level; the
  * HAMMER2 block framing (LZ4 length prefix, zero padding) is decoded by
  * hammer2_decompress_block; truncated and mutated streams fail cleanly
- * (run under ASan/UBSan to prove no access outside the buffers).
+ * (run under ASan/UBSan to prove no access outside the buffers).  LZ4
+ * is also decoded into outputs of exactly the decoded size (an exact
+ * malloc, and guard bytes after it inside a larger one), as the wild
+ * copies must never write past the capacity.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -104,6 +107,136 @@ lz4_matches_liblz4(void **state)
 	free(src);
 	free(cmp);
 	free(out);
+}
+
+#define GUARD		64	/* guard bytes after an exact-size output */
+#define GUARDBYTE	0xA5
+
+/* The guard bytes from p on are untouched. */
+static void
+check_guard(const uint8_t *p)
+{
+	int i;
+
+	for (i = 0; i < GUARD; i++)
+		assert_int_equal(p[i], GUARDBYTE);
+}
+
+/*
+ * Decode src into an output of exactly cap bytes twice: a malloc of
+ * exactly cap (ASan catches a write past it) and cap bytes followed by
+ * GUARD guard bytes inside a larger allocation (caught without ASan).
+ * The input is also an exact-size copy.  Returns the decoder's result;
+ * both decodes must agree.
+ */
+static int
+lz4_exact(const uint8_t *src, size_t srclen, size_t cap, uint8_t *want,
+    size_t *outlen)
+{
+	uint8_t *in = malloc(srclen ? srclen : 1);
+	uint8_t *out = malloc(cap ? cap : 1);
+	uint8_t *big = malloc(cap + GUARD);
+	size_t n1 = 0, n2 = 0;
+	int rc1, rc2;
+
+	memcpy(in, src, srclen);
+	rc1 = hammer2_lz4_decompress(in, srclen, out, cap, &n1);
+	memset(big, GUARDBYTE, cap + GUARD);
+	rc2 = hammer2_lz4_decompress(in, srclen, big, cap, &n2);
+	check_guard(big + cap);
+	assert_true(rc1 == 0 || rc1 == EUCLEAN);
+	assert_int_equal(rc1, rc2);
+	if (rc1 == 0) {
+		assert_int_equal(n1, n2);
+		assert_true(n1 <= cap);
+		assert_memory_equal(out, big, n1);
+		if (want != NULL)
+			memcpy(want, out, n1);
+		*outlen = n1;
+	}
+	free(in);
+	free(out);
+	free(big);
+	return (rc1);
+}
+
+/*
+ * Outputs of exactly the decoded length, or a few bytes more (inside
+ * the decoder's wild-copy slack): every length from 0 to 300 and random
+ * ones up to 64 KB, every kind of data, compressed by liblz4 at several
+ * acceleration levels, must decode exactly without writing past the
+ * capacity; one byte less is refused.  Then truncated and mutated
+ * streams into exact-size outputs fail cleanly, never past them.
+ */
+static void
+lz4_exact_size_output(void **state)
+{
+	int bound = LZ4_compressBound(MAXLEN);
+	uint8_t *src = malloc(MAXLEN), *cmp = malloc(bound);
+	uint8_t *bad = malloc(bound), *got = malloc(MAXLEN);
+	unsigned seed = 2026;
+	size_t len, outlen, cut, slack;
+	int i, j, clen, rc;
+
+	for (i = 0; i < 1500; i++) {
+		if (i <= 300)
+			len = (size_t)i;
+		else if (i % 50 == 0)
+			len = MAXLEN;
+		else if (i % 3 == 0)
+			len = (size_t)(rand_r(&seed) % 2048) + 1;
+		else
+			len = (size_t)(rand_r(&seed) % MAXLEN) + 1;
+		gen(src, len, i % 5, &seed);
+		clen = LZ4_compress_fast((char *)src, (char *)cmp, (int)len,
+		    bound, 1 + i % 4 * 3);
+		assert_true(clen > 0);
+		assert_int_equal(lz4_exact(cmp, (size_t)clen, len, got,
+		    &outlen), 0);
+		assert_int_equal(outlen, len);
+		assert_memory_equal(got, src, len);
+		slack = (size_t)(rand_r(&seed) % 40);
+		assert_int_equal(lz4_exact(cmp, (size_t)clen, len + slack,
+		    got, &outlen), 0);
+		assert_int_equal(outlen, len);
+		assert_memory_equal(got, src, len);
+		if (len > 0)
+			assert_int_equal(lz4_exact(cmp, (size_t)clen, len - 1,
+			    NULL, &outlen), EUCLEAN);
+
+		/* Damaged copies of this stream, same exact-size output. */
+		for (j = 0; j < (i < 300 ? 4 : 12); j++) {
+			memcpy(bad, cmp, (size_t)clen);
+			cut = (size_t)clen;
+			switch (j % 4) {
+			case 0:		/* truncated */
+				cut = (size_t)rand_r(&seed) % (size_t)clen;
+				break;
+			case 1:		/* one bit flipped */
+				bad[rand_r(&seed) % clen] ^=
+				    (uint8_t)(1 << (rand_r(&seed) % 8));
+				break;
+			case 2:		/* a random byte */
+				bad[rand_r(&seed) % clen] =
+				    (uint8_t)rand_r(&seed);
+				break;
+			default:	/* lengths stretched to the limit */
+				bad[rand_r(&seed) % clen] = 0xFF;
+				bad[rand_r(&seed) % clen] = 0xFF;
+				break;
+			}
+			rc = lz4_exact(bad, cut, len, NULL, &outlen);
+			if (rc == 0)
+				assert_true(outlen <= len);
+			/* A truncated stream never decodes to all of it. */
+			if (j % 4 == 0 && rc == 0)
+				assert_true(outlen < len);
+		}
+	}
+	free(src);
+	free(cmp);
+	free(bad);
+	free(got);
 }
 
 /* Deflate one buffer with zlib at a level and strategy. */
@@ -265,6 +398,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lz4_matches_liblz4),
+		cmocka_unit_test(lz4_exact_size_output),
 		cmocka_unit_test(zlib_matches_system_zlib),
 		cmocka_unit_test(block_framing_decodes),
 		cmocka_unit_test(damaged_streams_fail_cleanly),
