@@ -186,6 +186,8 @@ zone_maybe_retire(struct slab_cpu *sc, struct slzone *z, int even_last)
 	    TAILQ_NEXT(z, z_entry) == NULL))
 		return;
 	TAILQ_REMOVE(&sc->sc_zones[zi], z, z_entry);
+	if (sc->sc_lastzone == z)
+		sc->sc_lastzone = NULL;
 	z->z_flags = 0;
 	z->z_magic = ZALLOC_FREE_MAGIC;
 	sc->sc_nzones--;
@@ -213,6 +215,26 @@ chunk_index(const struct slzone *z, const void *p)
 	uint32_t off = (uint32_t)((const char *)p - z->z_base);
 
 	return ((size_t)(((uint64_t)off * z->z_chunkrecip) >> 32));
+}
+
+/*
+ * Whether p is the start of a chunk, with its index in *idxp, in one
+ * multiplication: for off = k * size + r, the low 32 bits of
+ * off * ceil(2^32 / size) are k * e + r * ceil(2^32 / size), where
+ * e = size * ceil(2^32 / size) - 2^32 is at most size.  With r = 0 that
+ * is at most off < ZoneSize <= 2^17; with r >= 1 it is at least
+ * 2^32 / size >= 2^18 (and, as above, below 2^32).  p >= z_base.
+ */
+CTASSERT(ZALLOC_ZONE_LIMIT <= (1 << 14));
+
+static __always_inline int
+chunk_start(const struct slzone *z, const void *p, size_t *idxp)
+{
+	uint64_t x = (uint64_t)(uint32_t)((const char *)p - z->z_base) *
+	    z->z_chunkrecip;
+
+	*idxp = (size_t)(x >> 32);
+	return ((uint32_t)x < (1U << 18));
 }
 
 /*
@@ -327,6 +349,19 @@ kfree_remote(void *arg, int arg2 __unused)
 		zone_maybe_retire(sc, z, 0);
 }
 
+/*
+ * crit_exit_quick with the globaldata already in hand (td's own: a
+ * thread keeps its CPU), saving the reload of td_gd.
+ */
+static __always_inline void
+slab_crit_exit(struct globaldata *gd, thread_t td)
+{
+	__asm__ volatile("" ::: "memory");
+	if (--td->td_critcount == 0 &&
+	    __predict_false(gd->gd_reqflags & RQF_IDLECHECK_MASK))
+		lwkt_splz();
+}
+
 /* A chunk from z (linked, with a free chunk).  Context: [c]. */
 static __always_inline void *
 zone_take(struct slab_cpu *sc, struct slzone *z)
@@ -379,6 +414,7 @@ kmalloc_over_limit(struct malloc_type *type, size_t size, int flags)
 {
 	struct malloc_type_stats ms;
 
+	KASSERT(slab_ready, ("kmalloc before SI_SUB_KMEM"));
 	__atomic_fetch_add(&type->ks_limfails, 1, __ATOMIC_RELAXED);
 	if (flags & M_NOWAIT)
 		return (NULL);
@@ -388,20 +424,81 @@ kmalloc_over_limit(struct malloc_type *type, size_t size, int flags)
 	    ms.ms_memuse, size, type->ks_limit);
 }
 
-void *
-kmalloc(size_t size, struct malloc_type *type, int flags)
+/*
+ * z became the first zone of class zi with nothing on it: make zones
+ * until the class has one.  NULL when memory is short (M_NOWAIT).
+ * Context: critical section on cpu (kept across a M_WAITOK wait).
+ */
+static __noinline struct slzone *
+kmalloc_newzone(struct slab_cpu *sc, int cpu, int zi, size_t size,
+    int flags)
 {
+	struct slzone *z;
+
+	KASSERT(slab_ready, ("kmalloc before SI_SUB_KMEM"));
+	while ((z = TAILQ_FIRST(&sc->sc_zones[zi])) == NULL) {
+		z = zone_alloc(sc, flags);
+		if (z == NULL)
+			return (NULL);
+		KKASSERT(mycpuid == cpu);
+		zone_init(z, cpu, zi, size);
+		TAILQ_INSERT_HEAD(&sc->sc_zones[zi], z, z_entry);
+		z->z_flags |= SLZF_LINKED;
+		sc->sc_nzones++;
+		if (!sc->sc_cleanup_armed)
+			slab_cleanup_arm(sc);
+	}
+	return (z);
+}
+
+/*
+ * A chunk of class zi (size bytes, already rounded to the class): the
+ * fast path of kmalloc, a critical section and no lock.
+ */
+static __always_inline void *
+kmalloc_zone(size_t size, int zi, struct malloc_type *type, int flags)
+{
+	struct globaldata *gd;
 	struct slab_cpu *sc;
 	struct slzone *z;
 	thread_t td;
 	void *p;
+	int cpu;
+
+	gd = mycpu;
+	td = gd->gd_curthread;
+	crit_enter_quick(td);
+	cpu = gd->gd_cpuid;
+	type->ks_cpu[cpu].kc_calls++;
+	if (__predict_false(malloc_type_check_limit(type, cpu, size) != 0)) {
+		crit_exit_quick(td);
+		return (kmalloc_over_limit(type, size, flags));
+	}
+	sc = &slab_cpu[cpu];
+	z = TAILQ_FIRST(&sc->sc_zones[zi]);
+	if (__predict_false(z == NULL)) {
+		z = kmalloc_newzone(sc, cpu, zi, size, flags);
+		if (z == NULL) {
+			crit_exit_quick(td);
+			return (NULL);
+		}
+		gd = td->td_gd;		/* the same: we keep our CPU */
+	}
+	sc->sc_lastzone = z;
+	p = zone_take(sc, z);
+	malloc_type_charge(type, cpu, (ssize_t)size, 1);
+	slab_crit_exit(gd, td);
+	if (flags & M_ZERO)
+		memset(p, 0, size);
+	return (p);
+}
+
+/* kmalloc of anything but 1 to 128 bytes without M_POWEROF2. */
+static __noinline void *
+kmalloc_general(size_t size, struct malloc_type *type, int flags)
+{
 	int cpu, zi;
 
-	KASSERT(((flags & M_WAITOK) != 0) != ((flags & M_NOWAIT) != 0),
-	    ("kmalloc: flags %#x need exactly one of M_WAITOK and M_NOWAIT",
-	    flags));
-	KASSERT(type->ks_magic == M_MAGIC,
-	    ("kmalloc: %p is not a malloc type", type));
 	KASSERT(slab_ready, ("kmalloc before SI_SUB_KMEM"));
 	if (__predict_false(size == 0)) {
 		crit_enter();
@@ -431,45 +528,33 @@ kmalloc(size_t size, struct malloc_type *type, int flags)
 		return (kmalloc_pages(size, type, flags));
 	}
 	zi = zoneindex(&size);
+	return (kmalloc_zone(size, zi, type, flags));
+}
 
-	td = curthread;
-	crit_enter_quick(td);
-	cpu = td->td_gd->gd_cpuid;
-	type->ks_cpu[cpu].kc_calls++;
-	if (__predict_false(malloc_type_check_limit(type, cpu, size) != 0)) {
-		crit_exit_quick(td);
-		return (kmalloc_over_limit(type, size, flags));
+void *
+kmalloc(size_t size, struct malloc_type *type, int flags)
+{
+	int zi;
+
+	KASSERT(((flags & M_WAITOK) != 0) != ((flags & M_NOWAIT) != 0),
+	    ("kmalloc: flags %#x need exactly one of M_WAITOK and M_NOWAIT",
+	    flags));
+	KASSERT(type->ks_magic == M_MAGIC,
+	    ("kmalloc: %p is not a malloc type", type));
+	/* slab_ready: checked where a zone is made or a type is refused. */
+	/* 1 to 128 bytes: classes of 8 (size 0 wraps to the slow path). */
+	if (__predict_true(size - 1 < 128 && (flags & M_POWEROF2) == 0)) {
+		zi = (int)((size - 1) >> 3);
+		return (kmalloc_zone(((size_t)zi + 1) << 3, zi, type, flags));
 	}
-	sc = &slab_cpu[cpu];
-	while (__predict_false((z = TAILQ_FIRST(&sc->sc_zones[zi])) ==
-	    NULL)) {
-		z = zone_alloc(sc, flags);
-		if (z == NULL) {
-			crit_exit_quick(td);
-			return (NULL);
-		}
-		KKASSERT(td->td_gd->gd_cpuid == cpu);
-		zone_init(z, cpu, zi, size);
-		TAILQ_INSERT_HEAD(&sc->sc_zones[zi], z, z_entry);
-		z->z_flags |= SLZF_LINKED;
-		sc->sc_nzones++;
-		if (!sc->sc_cleanup_armed)
-			slab_cleanup_arm(sc);
-	}
-	p = zone_take(sc, z);
-	malloc_type_charge(type, cpu, (ssize_t)size, 1);
-	crit_exit_quick(td);
-	if (flags & M_ZERO)
-		memset(p, 0, size);
-	return (p);
+	return (kmalloc_general(size, type, flags));
 }
 
 /* Free a chunk of z on its owner.  Context: [c] on z's owner. */
 static __always_inline void
-kfree_local(struct slab_cpu *sc, struct slzone *z, struct slchunk *c)
+kfree_local(struct slab_cpu *sc, struct slzone *z, struct slchunk *c,
+    size_t idx)
 {
-	size_t idx = chunk_index(z, c);
-
 	if (__predict_false((z->z_bitmap[idx >> 6] &
 	    (1UL << (idx & 63))) == 0))
 		panic("kfree: %p (zone %p, %zu-byte chunks) is not "
@@ -478,8 +563,11 @@ kfree_local(struct slab_cpu *sc, struct slzone *z, struct slchunk *c)
 	c->c_next = z->z_lchunks;
 	z->z_lchunks = c;
 	sc->sc_chunks_inuse--;
-	if (__predict_false(++z->z_nfree == 1) &&
-	    (z->z_flags & SLZF_LINKED) == 0)
+	/* One compare for the common case: 1 < z_nfree < z_nmax. */
+	if (__predict_true((unsigned)++z->z_nfree - 2 <
+	    (unsigned)z->z_nmax - 2))
+		return;
+	if (z->z_nfree == 1 && (z->z_flags & SLZF_LINKED) == 0)
 		zone_check_unlinked(sc, z);
 	if (__predict_false(z->z_nfree == z->z_nmax))
 		zone_maybe_retire(sc, z, 0);
@@ -508,20 +596,21 @@ kfree_remote_push(struct slab_cpu *sc, struct slzone *z, struct slchunk *c)
 	}
 }
 
-void
-kfree(void *ptr, struct malloc_type *type)
+/*
+ * kfree of anything kfree's fast path did not take: large allocations,
+ * chunks of zones other than this CPU's last, and every bad pointer
+ * (the panics come from here, outside the critical section).
+ */
+static __noinline void
+kfree_slow(void *ptr, struct malloc_type *type)
 {
 	struct slab_cpu *sc;
 	struct slzone *z;
 	struct vm_page *m;
 	thread_t td;
-	size_t npages;
+	size_t npages, idx;
 	int cpu;
 
-	if (ptr == NULL || ptr == ZERO_LENGTH_PTR)
-		return;
-	KASSERT(type->ks_magic == M_MAGIC,
-	    ("kfree: %p is not a malloc type", type));
 	m = vm_page_lookup(ptr);
 	if (__predict_false(m == NULL || m->pg_kmem == 0))
 		panic("kfree: %p (type %s) did not come from kmalloc", ptr,
@@ -540,9 +629,10 @@ kfree(void *ptr, struct malloc_type *type)
 		return;
 	}
 	z = (struct slzone *)((uintptr_t)ptr & ~ZoneMask);
+	idx = chunk_index(z, ptr);
 	if (__predict_false(z->z_magic != ZALLOC_SLAB_MAGIC ||
-	    (char *)ptr < z->z_base || z->z_base + chunk_index(z, ptr) *
-	    z->z_chunksize != (char *)ptr))
+	    (char *)ptr < z->z_base || z->z_base + idx * z->z_chunksize !=
+	    (char *)ptr))
 		panic("kfree: %p (type %s) is not the start of a kmalloc "
 		    "chunk", ptr, type->ks_shortdesc);
 
@@ -552,10 +642,47 @@ kfree(void *ptr, struct malloc_type *type)
 	sc = &slab_cpu[cpu];
 	malloc_type_charge(type, cpu, -(ssize_t)z->z_chunksize, -1);
 	if (__predict_true(z->z_cpu == cpu))
-		kfree_local(sc, z, ptr);
+		kfree_local(sc, z, ptr, idx);
 	else
 		kfree_remote_push(sc, z, ptr);
 	crit_exit_quick(td);
+}
+
+/*
+ * The fast path: a chunk of the zone this CPU last allocated from.  That
+ * zone is live and ours (sc_lastzone is cleared when it retires), so no
+ * page lookup is needed to trust its header; a pointer into its header
+ * or the middle of a chunk goes to kfree_slow, which panics.
+ */
+void
+kfree(void *ptr, struct malloc_type *type)
+{
+	struct globaldata *gd;
+	struct slab_cpu *sc;
+	struct slzone *z;
+	thread_t td;
+	size_t idx;
+	int cpu;
+
+	if (ptr == NULL || ptr == ZERO_LENGTH_PTR)
+		return;
+	KASSERT(type->ks_magic == M_MAGIC,
+	    ("kfree: %p is not a malloc type", type));
+	z = (struct slzone *)((uintptr_t)ptr & ~ZoneMask);
+	gd = mycpu;
+	td = gd->gd_curthread;
+	crit_enter_quick(td);
+	cpu = gd->gd_cpuid;
+	sc = &slab_cpu[cpu];
+	if (__predict_true(z == sc->sc_lastzone &&
+	    (char *)ptr >= z->z_base && chunk_start(z, ptr, &idx))) {
+		malloc_type_charge(type, cpu, -(ssize_t)z->z_chunksize, -1);
+		kfree_local(sc, z, ptr, idx);
+		slab_crit_exit(gd, td);
+		return;
+	}
+	slab_crit_exit(gd, td);
+	kfree_slow(ptr, type);
 }
 
 size_t

@@ -73,6 +73,12 @@ struct slab_cpu {
 	uint64_t	sc_remote_ipis;	/* [r] */
 	uint64_t	sc_remote_folds; /* [r] */
 	int64_t		sc_chunks_inuse; /* [r] chunks out of our zones */
+	/*
+	 * The zone kmalloc last took a chunk from: live and ours while it
+	 * is set (zone_maybe_retire clears it), so kfree of a chunk in it
+	 * needs no page lookup to know the chunk is a zone chunk.
+	 */
+	struct slzone	*sc_lastzone;	/* [c] */
 	struct callout	sc_cleanup;	/* [c] periodic slab_cleanup */
 	int		sc_cleanup_armed; /* [c] */
 } __aligned(64);
