@@ -144,7 +144,7 @@ callout_stop(struct callout *c)
 {
 	struct globaldata *gd = mycpu;
 	struct callout_stop_req req;
-	int stopped = 0;
+	int stopped = 0, first;
 
 	crit_enter();
 	if ((c->c_flags & CALLOUT_PENDING) && c->c_gd != gd) {
@@ -156,7 +156,10 @@ callout_stop(struct callout *c)
 		return (req.stopped);
 	}
 	if (c->c_flags & CALLOUT_PENDING) {
+		first = TAILQ_FIRST(&gd->gd_callouts) == c;
 		callout_unlink(c);
+		if (first)
+			lwkt_timer_update(gd);	/* not for a call now gone */
 		stopped = 1;
 	}
 	crit_exit();
