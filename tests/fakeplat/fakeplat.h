@@ -46,7 +46,10 @@
  *    switches (fakeplat_set_switch_budget) turns such a livelock into a
  *    failure instead of a hang.
  *  - Deterministic: no host threads, no host time, no randomness; the
- *    same test gives the same interleaving every run.
+ *    same test gives the same interleaving every run.  (The core hashes
+ *    addresses, e.g. for sleep queues, so across processes that holds
+ *    with address randomisation off: ctest runs unit tests under
+ *    `setarch -R'.)
  *  - A CPU that calls plat_halt() inside fakeplat_catch_halt() started on
  *    another CPU stops for good (its context is abandoned).
  *
