@@ -37,8 +37,8 @@ setup(void **state)
 /* --------------------------------------------------------------- order */
 
 static struct {
-	int	next[PLAT_MAXCPU];	/* next sequence expected per source */
-	int	bad;			/* out of order, or on the wrong CPU */
+	int	next[PLAT_MAXCPU];	/* next sequence, per source */
+	int	bad;			/* out of order or wrong CPU */
 	int	ran;
 	int	done;
 } ord;
@@ -118,10 +118,7 @@ fld_sender(void *arg)
 	lt_inc(&fld.done);
 }
 
-/*
- * Two CPUs flooding each other from critical sections do not deadlock:
- * a sender that finds the FIFO over half full serves its own queues.
- */
+/* Two CPUs flooding each other from critical sections never deadlock. */
 static void
 two_cpus_flooding_each_other_do_not_deadlock(void **state)
 {
@@ -174,10 +171,7 @@ nw_sender(void *arg)
 	lt_inc(&nw.done);
 }
 
-/*
- * The no-wait send queues until the FIFO is 2/3 full, then returns
- * ENOENT; it never waits for the target (no CPU switch happens).
- */
+/* The no-wait send refuses with ENOENT at 2/3 full and never waits. */
 static void
 nowait_returns_enoent_when_two_thirds_full(void **state)
 {
@@ -254,10 +248,7 @@ db_sender(void *arg)
 	lt_inc(&db.done);
 }
 
-/*
- * A burst of calls to a CPU rings its doorbell once (the rest are
- * counted in gd_cnt_ipi_avoided); a passive call rings none.
- */
+/* A burst of calls rings one doorbell; a passive call rings none. */
 static void
 one_doorbell_per_batch_and_none_for_passive(void **state)
 {
@@ -269,7 +260,7 @@ one_doorbell_per_batch_and_none_for_passive(void **state)
 	assert_int_equal(db.rung_after, 1);
 	assert_int_equal(db.rung_passive, 0);
 	assert_false(db.ran_passive_early);
-	assert_int_equal(db.passive_seq, NBATCH + 1);	/* still in order */
+	assert_int_equal(db.passive_seq, NBATCH + 1);	/* in order */
 }
 
 /* ---------------------------------------------------- waiting for calls */
@@ -344,11 +335,7 @@ cs_master(void *arg)
 	lt_inc(&cs.done);
 }
 
-/*
- * lwkt_cpusync runs the function once on every CPU of the mask (the
- * caller's too when it is in the mask), on no other, and returns only
- * when all have finished.
- */
+/* lwkt_cpusync runs once on each CPU of the mask and waits for all. */
 static void
 cpusync_runs_on_every_cpu_of_the_mask(void **state)
 {

@@ -24,6 +24,8 @@ lt_boot(int ncpu)
 	fakeplat_boot(ncpu, LT_RAM);
 	assert_int_equal(ncpus, ncpu);
 	assert_int_equal(smp_active_mask, (cpumask_t)((1u << ncpu) - 1));
+	fakeplat_drain();		/* whatever boot left for cpu0 */
+	lt_settle();			/* tests start on a quiet machine */
 }
 
 thread_t
@@ -33,7 +35,7 @@ lt_spawn(void (*func)(void *), void *arg, int cpu, int pri, const char *name)
 
 	assert_int_equal(lwkt_create(func, arg, &td, TDF_NOSTART, cpu, "%s",
 	    name), 0);
-	td->td_pri = pri;		/* not yet scheduled: no queue to fix */
+	td->td_pri = pri;		/* not queued yet: no queue to fix */
 	lwkt_schedule(td);
 	return (td);
 }
@@ -87,7 +89,7 @@ lt_wait_count(const int *counter, int target)
 {
 	struct lt_count c = { counter, target };
 
-	lt_wait(lt_count_reached, &c, 600000);
+	lt_wait(lt_count_reached, &c, 30000);
 }
 
 int

@@ -19,7 +19,7 @@
 
 #define LT_RAM		(64ull << 20)
 
-/* Boot ncpu CPUs (once per test program). */
+/* Boot ncpu CPUs and let them settle (once per test program). */
 void	lt_boot(int ncpu);
 
 /* Start func(arg) on cpu at priority pri; fails the test on error. */
@@ -40,7 +40,7 @@ void	lt_wait(int (*cond)(void *), void *arg, uint64_t max_ms);
  */
 void	lt_settle(void);
 
-/* lt_wait until *counter >= target (counter read atomically). */
+/* lt_wait until *counter >= target (read atomically), 30 s at most. */
 void	lt_wait_count(const int *counter, int target);
 
 /* A condition for lt_wait/fakeplat_run_until: the int at arg is non-0. */

@@ -23,7 +23,7 @@
 #include "lwkt_testutil.h"
 
 #define NCPU		4
-#define BOUND		200000		/* yields before a wait gives up */
+#define BOUND		200000		/* yields before giving up */
 
 extern int panicking;
 
@@ -67,7 +67,7 @@ static struct {
 	int	b_saw_a_run;	/* A ran while B still held them */
 	int	a_resumed;
 	int	a_resumed_early; /* A resumed while B held its tokens */
-	int	a_has_back;	/* A holds both again when tsleep returns */
+	int	a_has_back;	/* A holds both after tsleep */
 	int	done;
 } blk;
 static int blk_chan;
@@ -97,7 +97,7 @@ blk_taker(void *arg)
 	if (!spin_until(&blk.a_holds, 1))
 		return;
 	lwkt_gettoken(&tok_a);
-	lwkt_gettoken(&tok_b);		/* exclusive: A's shared hold is gone */
+	lwkt_gettoken(&tok_b);		/* exclusive: A's share gone */
 	lt_store(&blk.b_took, 1);
 	lt_store(&blk.b_holding, 1);
 	wakeup(&blk_chan);
@@ -110,10 +110,7 @@ blk_taker(void *arg)
 	lt_inc(&blk.done);
 }
 
-/*
- * A thread that blocks holding tokens lets another thread take them, and
- * holds all of them again before it resumes.
- */
+/* A blocked holder's tokens go to others and come back before it runs. */
 static void
 token_released_while_blocked_and_back_before_resume(void **state)
 {
@@ -133,11 +130,11 @@ token_released_while_blocked_and_back_before_resume(void **state)
 
 static struct {
 	int	inside;		/* shared holders inside now */
-	int	together;	/* both shared holders were inside at once */
-	int	x_try;		/* trytoken result while they were inside */
+	int	together;	/* both shared holders in at once */
+	int	x_try;		/* trytoken while they were in */
 	int	x_waiting;
 	int	x_got;
-	int	x_saw_inside;	/* shared holders inside when X got it */
+	int	x_saw_inside;	/* shared holders in when X got it */
 	int	s_saw_x;	/* X got it while a shared holder was in */
 	int	done;
 } shr;
@@ -229,10 +226,7 @@ order_loop(void *arg)
 	lt_inc(&order_done);
 }
 
-/*
- * Threads taking two tokens in opposite orders, on different CPUs and on
- * the same CPU, never deadlock and never share the tokens (stress).
- */
+/* Taking two tokens in opposite orders never deadlocks (stress). */
 static void
 opposite_order_tokens_never_deadlock(void **state)
 {
@@ -381,10 +375,7 @@ cnt_other(void *arg)
 	lt_inc(&cnt.done);
 }
 
-/*
- * A thread that cannot get a token switches away, so another thread of
- * its CPU runs meanwhile; it gets the token once it is free.
- */
+/* A thread waiting for a token lets its CPU run other threads. */
 static void
 thread_waiting_for_a_token_lets_its_cpu_run_others(void **state)
 {
@@ -461,14 +452,11 @@ aon_prober(void *arg)
 	lt_inc(&cnt.done);
 }
 
-/*
- * A thread waiting in the scheduler for one of its tokens holds none of
- * the others meanwhile: the scheduler takes a thread's tokens all or
- * nothing.
- */
+/* The scheduler takes a thread's tokens all or nothing. */
 static void
 waiting_thread_holds_none_of_its_tokens(void **state)
 {
+	/* The waiter wants tok_b (held): a prober finds its tok_a free. */
 	memset(&cnt, 0, sizeof(cnt));
 	memset(&aon, 0, sizeof(aon));
 	lt_spawn(aon_holder, NULL, 2, TDPRI_KERN_DAEMON, "aonhold");
