@@ -19,6 +19,7 @@
 #include <sys/sysinfo.h>
 
 #include "vk.h"
+#include "size_arg.h"
 
 void
 vk_usage(FILE *f)
@@ -36,42 +37,6 @@ vk_usage(FILE *f)
 "Exit status: 0 halt, 2 bad usage, 3 panic.  The console is this terminal\n"
 "(raw mode, restored on exit); without a terminal, stdin/stdout as streams.\n",
 	    VK_DEFCPU, PLAT_MAXCPU, VK_MAXDISK);
-}
-
-int
-vk_parse_size(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-	int shift = 0;
-
-	if (*s < '0' || *s > '9')
-		return (EINVAL);
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return (ERANGE);
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k': case 'K':
-		shift = 10;
-		break;
-	case 'm': case 'M':
-		shift = 20;
-		break;
-	case 'g': case 'G':
-		shift = 30;
-		break;
-	default:
-		return (EINVAL);
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return (EINVAL);
-	if (shift != 0 && v > (~0ull >> shift))
-		return (ERANGE);
-	*out = (uint64_t)v << shift;
-	return (0);
 }
 
 static int
@@ -128,7 +93,7 @@ vk_parse_options(int argc, char **argv, struct vk_options *opt)
 			vk_usage(stdout);
 			exit(0);
 		case 'm':
-			error = vk_parse_size(optarg, &opt->mem_bytes);
+			error = size_arg_parse(optarg, &opt->mem_bytes);
 			if (error != 0) {
 				fprintf(stderr, "vkernel: -m %s: not a size "
 				    "(e.g. 512m, 1g, 268435456)\n", optarg);

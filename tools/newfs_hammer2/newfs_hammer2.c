@@ -31,6 +31,8 @@
 #include <fs/hammer2/hammer2.h>
 #include <fs/hammer2/hammer2_newfs.h>
 
+#include "size_arg.h"
+
 #define EXIT_USAGE	2
 
 static const char *progname = "newfs_hammer2";
@@ -47,46 +49,6 @@ usage(const char *why)
 		fprintf(stderr, "usage: %s [-L label]... [-C check] "
 		    "[-c comp] [-s size] [-d srcdir] image\n", progname);
 	exit(EXIT_USAGE);
-}
-
-/* SIZE: a number with an optional k, m, g or t suffix (powers of 2). */
-static int
-parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	int shift = 0;
-
-	if (*s < '0' || *s > '9')
-		return (EINVAL);
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return (EINVAL);
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k': case 'K':
-		shift = 10;
-		break;
-	case 'm': case 'M':
-		shift = 20;
-		break;
-	case 'g': case 'G':
-		shift = 30;
-		break;
-	case 't': case 'T':
-		shift = 40;
-		break;
-	default:
-		return (EINVAL);
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return (EINVAL);
-	if (shift != 0 && v > (UINT64_MAX >> shift))
-		return (EINVAL);
-	*out = (uint64_t)v << shift;
-	return (0);
 }
 
 static int
@@ -481,7 +443,7 @@ main(int argc, char **argv)
 			args.labels[args.nlabels++] = optarg;
 			break;
 		case 's':
-			if (parse_size(optarg, &size) != 0 || size == 0)
+			if (size_arg_parse(optarg, &size) != 0 || size == 0)
 				usage("bad size (a number with an optional "
 				    "k, m, g or t suffix)");
 			ssize = 1;

@@ -39,7 +39,6 @@ struct vk_options {
 
 /* vk_options.c */
 int	vk_parse_options(int argc, char **argv, struct vk_options *opt);
-int	vk_parse_size(const char *s, uint64_t *out);
 void	vk_usage(FILE *f);
 
 /* vk_mem.c */
