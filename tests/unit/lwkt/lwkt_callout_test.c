@@ -207,60 +207,69 @@ callout_stop_returns_1_only_for_a_pending_call(void **state)
 	assert_int_equal(callout_stop(&c), 0);	/* it ran */
 }
 
-static struct callout remote_c;
-static struct firing remote_f;
-static int remote_armed;
+/*
+ * A callout armed by a thread on cpu1: one per test, so that a test that
+ * fails half-way cannot leave its callout queued under the next one.
+ */
+struct remote {
+	struct callout	c;
+	struct firing	f;
+	int		ticks;
+	int		armed;
+};
+
+static struct remote rstop, rmove, ridle;
 
 static void
 arm_remote(void *arg)
 {
-	callout_init(&remote_c);
-	arm(&remote_c, &remote_f, (int)(intptr_t)arg);
-	lt_inc(&remote_armed);
+	struct remote *r = arg;
+
+	callout_init(&r->c);
+	arm(&r->c, &r->f, r->ticks);
+	lt_inc(&r->armed);
 }
 
 /* callout_stop stops a callout armed on another CPU for good. */
 static void
 callout_stop_of_a_callout_armed_on_another_cpu(void **state)
 {
-	memset(&remote_f, 0, sizeof(remote_f));
-	remote_armed = 0;
-	lt_spawn(arm_remote, (void *)(intptr_t)100, 1, TDPRI_KERN_DAEMON,
-	    "armer");
-	lt_wait_count(&remote_armed, 1);
-	assert_ptr_equal(remote_c.c_gd, globaldata_find(1));
-	assert_int_equal(callout_stop(&remote_c), 1);
-	assert_false(callout_pending(&remote_c));
+	memset(&rstop, 0, sizeof(rstop));
+	rstop.ticks = 100;
+	lt_spawn(arm_remote, &rstop, 1, TDPRI_KERN_DAEMON, "armer");
+	lt_wait_count(&rstop.armed, 1);
+	assert_ptr_equal(rstop.c.c_gd, globaldata_find(1));
+	assert_int_equal(callout_stop(&rstop.c), 1);
+	assert_false(callout_pending(&rstop.c));
 	fakeplat_advance_ns(200 * MS);
 	lt_settle();
-	assert_int_equal(remote_f.fired, 0);
+	assert_int_equal(rstop.f.fired, 0);
 
-	lt_spawn(arm_remote, (void *)(intptr_t)5, 1, TDPRI_KERN_DAEMON,
-	    "armer");
-	lt_wait_count(&remote_armed, 2);
-	fakeplat_run_until(lt_flag, &remote_f.fired);
-	assert_int_equal(remote_f.cpu, 1);
-	assert_int_equal(callout_stop(&remote_c), 0);
+	rstop.ticks = 5;
+	lt_spawn(arm_remote, &rstop, 1, TDPRI_KERN_DAEMON, "armer");
+	lt_wait_count(&rstop.armed, 2);
+	fakeplat_run_until(lt_flag, &rstop.f.fired);
+	assert_int_equal(rstop.f.cpu, 1);
+	assert_int_equal(callout_stop(&rstop.c), 0);
 }
 
 /* Re-arming a callout pending on another CPU moves it to this one. */
 static void
 callout_reset_from_another_cpu_moves_it_here(void **state)
 {
-	memset(&remote_f, 0, sizeof(remote_f));
-	remote_armed = 0;
-	lt_spawn(arm_remote, (void *)(intptr_t)100, 1, TDPRI_KERN_DAEMON,
-	    "armer");
-	lt_wait_count(&remote_armed, 1);
-	arm(&remote_c, &remote_f, 20);
-	assert_ptr_equal(remote_c.c_gd, mycpu);
+	memset(&rmove, 0, sizeof(rmove));
+	rmove.ticks = 100;
+	lt_spawn(arm_remote, &rmove, 1, TDPRI_KERN_DAEMON, "armer");
+	lt_wait_count(&rmove.armed, 1);
+	arm(&rmove.c, &rmove.f, 20);
+	assert_ptr_equal(rmove.c.c_gd, mycpu);
 	lt_settle();			/* cpu1 forgot it, timer and all */
 	assert_true(no_timer_without_callouts(1));
 	fakeplat_advance_ns(200 * MS);
 	lt_settle();
 	fakeplat_drain();
-	assert_int_equal(remote_f.fired, 1);
-	assert_int_equal(remote_f.cpu, 0);
+	assert_int_equal(rmove.f.fired, 1);
+	assert_int_equal(rmove.f.cpu, 0);
 }
 
 /* ------------------------------------------------------------ drain */
@@ -353,16 +362,15 @@ idle_cpu_without_callouts_takes_no_timer_interrupt(void **state)
 	 * second of fake time, millisecond by millisecond, one without
 	 * callouts takes no clock interrupt.
 	 */
-	memset(&remote_f, 0, sizeof(remote_f));
-	remote_armed = 0;
-	lt_spawn(arm_remote, (void *)(intptr_t)300, 1, TDPRI_KERN_DAEMON,
-	    "armer");
-	lt_wait_count(&remote_armed, 1);
+	memset(&ridle, 0, sizeof(ridle));
+	ridle.ticks = 300;
+	lt_spawn(arm_remote, &ridle, 1, TDPRI_KERN_DAEMON, "armer");
+	lt_wait_count(&ridle.armed, 1);
 	lt_settle();
-	assert_true(callout_pending(&remote_c));
+	assert_true(callout_pending(&ridle.c));
 	assert_int_not_equal(fakeplat_timer_deadline(1), 0);
 	assert_true(no_timer_without_callouts(1));
-	assert_int_equal(callout_stop(&remote_c), 1);
+	assert_int_equal(callout_stop(&ridle.c), 1);
 	lt_settle();
 	for (cpu = 1; cpu < NCPU; cpu++) {
 		assert_true(fakeplat_cpu_idle(cpu));
@@ -382,7 +390,7 @@ idle_cpu_without_callouts_takes_no_timer_interrupt(void **state)
 		quiet++;
 	}
 	assert_true(quiet > 0);
-	assert_int_equal(remote_f.fired, 0);
+	assert_int_equal(ridle.f.fired, 0);
 }
 
 int
