@@ -30,6 +30,7 @@
 #include <sys/callout.h>
 #include <sys/ipiq.h>
 #include <sys/ktest.h>
+#include "ktest_util.h"
 #include <sys/errno.h>
 #include <cpu/x86_64/cpufunc.h>
 #include <string.h>
@@ -63,20 +64,12 @@ static volatile int ping_flag;		/* the ping-pong ball */
 
 #define ADD(v, n)	__atomic_fetch_add(&(v), (n), __ATOMIC_RELAXED)
 
-static uint32_t
-rnd(struct stress_worker *w)
-{
-	w->rng ^= w->rng << 13;
-	w->rng ^= w->rng >> 7;
-	w->rng ^= w->rng << 17;
-	return ((uint32_t)(w->rng >> 16));
-}
-
 static void
 op_tokens(struct stress_worker *w)
 {
-	int a = rnd(w) % NTOK, b = (a + 1 + rnd(w) % (NTOK - 1)) % NTOK;
-	int shared_b = rnd(w) & 1, i;
+	int a = ktest_rnd(&w->rng) % NTOK;
+	int b = (a + 1 + ktest_rnd(&w->rng) % (NTOK - 1)) % NTOK;
+	int shared_b = ktest_rnd(&w->rng) & 1, i;
 	uint64_t v;
 
 	lwkt_gettoken(&stress_tok[a]);
@@ -88,7 +81,7 @@ op_tokens(struct stress_worker *w)
 	for (i = 0; i < 64; i++)
 		cpu_pause();			/* a window for races */
 	tok_counter[a] = v + 1;
-	if ((rnd(w) & 7) == 0) {
+	if ((ktest_rnd(&w->rng) & 7) == 0) {
 		lwkt_yield();			/* tokens go and come back */
 		if (!lwkt_token_held_excl(&stress_tok[a]) ||
 		    !lwkt_token_held(&stress_tok[b]))
@@ -106,7 +99,7 @@ op_tokens(struct stress_worker *w)
 static void
 op_migrate(struct stress_worker *w)
 {
-	int cpu = rnd(w) % ncpus;
+	int cpu = ktest_rnd(&w->rng) % ncpus;
 
 	lwkt_migratecpu(cpu);
 	if (mycpuid != cpu)
@@ -127,7 +120,7 @@ stress_callout(void *arg)
 static void
 op_callout(struct stress_worker *w)
 {
-	int ticks = 1 + rnd(w) % 5;
+	int ticks = 1 + ktest_rnd(&w->rng) % 5;
 
 	/* Drain, not stop: the callback reads co_deadline, so it must not
 	 * be running on another CPU while we re-arm. */
@@ -153,7 +146,7 @@ stress_ipi(void *arg, int seq)
 static void
 op_ipi(struct stress_worker *w)
 {
-	int dst = rnd(w) % ncpus, src;
+	int dst = ktest_rnd(&w->rng) % ncpus, src;
 
 	crit_enter();
 	src = mycpuid;
@@ -181,7 +174,7 @@ stress_worker_main(void *arg)
 	struct stress_worker *w = arg;
 
 	while (!stress_stop) {
-		switch (rnd(w) % 8) {
+		switch (ktest_rnd(&w->rng) % 8) {
 		case 0: case 1: case 2:
 			op_tokens(w);
 			break;
@@ -198,7 +191,7 @@ stress_worker_main(void *arg)
 			op_sleep(w);
 			break;
 		}
-		if ((rnd(w) & 3) == 0)
+		if ((ktest_rnd(&w->rng) & 3) == 0)
 			lwkt_yield();
 	}
 	if (callout_drain(&w->co))

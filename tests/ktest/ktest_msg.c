@@ -33,6 +33,7 @@
 #include <sys/token.h>
 #include <sys/msgport.h>
 #include <sys/ktest.h>
+#include "ktest_util.h"
 #include <cpu/x86_64/cpufunc.h>
 #include <string.h>
 #include <plat/plat.h>
@@ -540,15 +541,6 @@ static struct lwkt_port kt_spin_server;
 static volatile int kt_stress_stop;
 static uint64_t kt_handled, kt_forwards;	/* [a] */
 
-static uint32_t
-kt_rnd(struct kt_stress *ks)
-{
-	ks->ks_rng ^= ks->ks_rng << 13;
-	ks->ks_rng ^= ks->ks_rng >> 7;
-	ks->ks_rng ^= ks->ks_rng << 17;
-	return ((uint32_t)(ks->ks_rng >> 16));
-}
-
 static void
 kt_stress_dispatch(netmsg_t nm)
 {
@@ -588,7 +580,7 @@ kt_spin_server_main(void *arg)
 static void
 kt_stress_send(struct kt_stress *ks, struct kt_msg *m, lwkt_port_t rport)
 {
-	uint32_t r = kt_rnd(ks);
+	uint32_t r = ktest_rnd(&ks->ks_rng);
 	lwkt_port_t port;
 
 	kt_msg_init(m, rport, KM_ECHO, (int)(r >> 8));
@@ -645,7 +637,7 @@ kt_stress_main(void *arg)
 				ks->ks_foreign++;	/* never came back */
 		if (lwkt_getport(&rport) != NULL)
 			ks->ks_dup++;
-		if ((kt_rnd(ks) & 3) == 0)
+		if ((ktest_rnd(&ks->ks_rng) & 3) == 0)
 			lwkt_yield();
 	}
 	if (__atomic_sub_fetch(&kt_nrunning, 1, __ATOMIC_SEQ_CST) == 0)

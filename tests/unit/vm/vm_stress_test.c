@@ -26,30 +26,24 @@
 #include <vm/vm_page.h>
 #include <plat/plat.h>
 #include "fakeplat.h"
+#include "ktest_util.h"
 
 #define NCPU		4
 #define WORKERS		(2 * NCPU)
 #define OPS		6000		/* per worker */
 #define NKEEP		32
 #define NXCHG		128
-#define STAMP		0x5354414d50ull
 
 MALLOC_DEFINE(M_STRESS, "test_stress", "vm stress test blocks");
 MALLOC_DEFINE(M_STRESSOC, "test_stressoc", "vm stress test objects");
 
-struct block {
-	uint64_t	b_stamp;
-	size_t		b_size;
-	uint8_t		b_fill;
-};
-
 struct worker {
 	uint64_t	rng;
-	struct block	*keep[NKEEP];
+	struct ktest_block	*keep[NKEEP];
 };
 
 static struct worker workers[WORKERS];
-static struct block *xchg[NXCHG];
+static struct ktest_block *xchg[NXCHG];
 static struct objcache *oc;
 static int nrunning;
 static uint64_t n_foreign;
@@ -61,62 +55,38 @@ setup(void **state)
 	return (0);
 }
 
-static uint32_t
-wrnd(struct worker *w)
-{
-	w->rng ^= w->rng << 13;
-	w->rng ^= w->rng >> 7;
-	w->rng ^= w->rng << 17;
-	return ((uint32_t)(w->rng >> 16));
-}
-
-static struct block *
+static struct ktest_block *
 block_new(struct worker *w)
 {
-	uint32_t r = wrnd(w);
+	uint32_t r = ktest_rnd(&w->rng);
 	size_t size;
-	struct block *b;
 
 	if ((r & 15) == 0)
 		size = 16384 + r % 30000;
 	else if ((r & 15) == 1)
 		size = 4096 * (1 + r % 4);
 	else
-		size = sizeof(*b) + r % 700;
-	b = kmalloc(size, M_STRESS, M_WAITOK);
-	b->b_stamp = STAMP ^ size;
-	b->b_size = size;
-	b->b_fill = (uint8_t)r;
-	memset(b + 1, b->b_fill, size - sizeof(*b));
-	return (b);
+		size = sizeof(struct ktest_block) + r % 700;
+	return (ktest_block_new(size, M_STRESS, (uint8_t)r));
 }
 
 static void
-block_free(struct block *b)
+block_free(struct ktest_block *b)
 {
-	const uint8_t *p = (const uint8_t *)(b + 1);
-	size_t i;
-
-	if (b->b_stamp != (STAMP ^ b->b_size))
-		panic("stress: block %p lost its stamp", b);
-	for (i = 0; i < b->b_size - sizeof(*b); i++)
-		if (p[i] != b->b_fill)
-			panic("stress: block %p overwritten at %zu", b, i);
-	b->b_stamp = 0;
-	kfree(b, M_STRESS);
+	ktest_block_free(b, M_STRESS);
 }
 
 static void
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct block *b;
+	struct ktest_block *b;
 	void *o;
 	uint32_t r;
 	int i, op;
 
 	for (op = 0; op < OPS; op++) {
-		r = wrnd(w);
+		r = ktest_rnd(&w->rng);
 		switch (r % 4) {
 		case 0:
 			block_free(block_new(w));
