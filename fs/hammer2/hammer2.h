@@ -107,6 +107,21 @@ struct hammer2_io_ops {
 	 * Context: any thread; must not call back into the core.
 	 */
 	void	(*report)(void *ctx, const struct hammer2_report *rep);
+
+	/*
+	 * write - optional; required for a read-write mount (hammer2_rw_*
+	 * and the freemap writer).  Write len bytes from buf at byte
+	 * offset off; a short write is an error.
+	 * Context: thread; may block.  Returns 0 or an errno.
+	 */
+	int	(*write)(void *ctx, uint64_t off, const void *buf, size_t len);
+
+	/*
+	 * barrier - optional; required with write.  Everything written so
+	 * far is on media when it returns (fsync of the device).
+	 * Context: thread; may block.  Returns 0 or an errno.
+	 */
+	int	(*barrier)(void *ctx);
 };
 
 /*
@@ -262,6 +277,19 @@ int	hammer2_check_compute(struct hammer2_blockref *bref,
  */
 int	hammer2_lz4_decompress(const void *src, size_t srclen, void *dst,
 	    size_t dstcap, size_t *outlen);
+
+/*
+ * hammer2_lz4_compress - encode src[0..srclen) (at most 64 KB) as one
+ * raw LZ4 block (no frame, no length prefix) that any LZ4 block decoder
+ * accepts, into dst of capacity dstcap.  ws is caller-provided scratch
+ * of HAMMER2_LZ4_WS_BYTES (the match table; no heap).
+ * Context: any; never blocks.
+ * Returns 0 and *outlen, ENOSPC when the encoding would not fit in
+ * dstcap (dst contents then unspecified), EINVAL when srclen > 64 KB.
+ */
+#define HAMMER2_LZ4_WS_BYTES	16384
+int	hammer2_lz4_compress(const void *src, size_t srclen, void *dst,
+	    size_t dstcap, size_t *outlen, void *ws);
 
 /*
  * hammer2_zlib_inflate - decode one zlib (RFC 1950) stream from src
