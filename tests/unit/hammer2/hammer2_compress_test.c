@@ -13,6 +13,14 @@
  * is also decoded into outputs of exactly the decoded size (an exact
  * malloc, and guard bytes after it inside a larger one), as the wild
  * copies must never write past the capacity.
+ *
+ * Our LZ4 encoder is checked the other way round: whatever it writes,
+ * liblz4's LZ4_decompress_safe and our decoder both turn back into the
+ * input, for every kind of data (including short-period repeats, i.e.
+ * overlapping matches) and the sizes at the format's edges; it fits
+ * liblz4's worst-case bound, refuses (ENOSPC) any capacity below its
+ * output without writing past it, does not depend on what the scratch
+ * held, and compresses about as well as LZ4_compress_default.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -393,6 +401,312 @@ damaged_streams_fail_cleanly(void **state)
 	free(out);
 }
 
+/*
+ * Fill buf with a repeat of period bytes (after a random first period),
+ * with a random byte changed about every 1 KB when mutate is set: the
+ * encoder's matches then overlap their own output (distance < length).
+ */
+static void
+gen_periodic(uint8_t *buf, size_t len, size_t period, int mutate,
+    unsigned *seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (i < period)
+			buf[i] = (uint8_t)rand_r(seed);
+		else
+			buf[i] = buf[i - period];
+		if (mutate && rand_r(seed) % 1024 == 0)
+			buf[i] = (uint8_t)rand_r(seed);
+	}
+}
+
+/*
+ * Compress len bytes of src with our encoder into plenty of room and
+ * check everything the contract promises: 0 and a length within
+ * liblz4's bound, no write past the capacity, LZ4_decompress_safe and
+ * hammer2_lz4_decompress (into an exact-size output) both give back
+ * src, the same bytes again from scratch full of junk into an output of
+ * exactly that length, and ENOSPC one byte short, again within bounds.
+ * The input is an exact-size copy and the scratch an exact-size
+ * allocation, so ASan sees any read past either.  Returns the length.
+ */
+static size_t
+lz4_encode_checked(const uint8_t *data, size_t len)
+{
+	size_t cap = (size_t)LZ4_compressBound((int)len);
+	uint8_t *src = malloc(len ? len : 1), *dec = malloc(len + 1);
+	uint8_t *ws4 = malloc(HAMMER2_LZ4_WS_BYTES);
+	uint8_t *out = malloc(cap + GUARD), *again;
+	size_t clen, clen2, declen;
+
+	memcpy(src, data, len);
+	memset(ws4, 0, HAMMER2_LZ4_WS_BYTES);
+	memset(out, GUARDBYTE, cap + GUARD);
+	assert_int_equal(hammer2_lz4_compress(src, len, out, cap, &clen, ws4),
+	    0);
+	check_guard(out + cap);
+	assert_true(clen >= 1 && clen <= cap);
+
+	assert_int_equal(LZ4_decompress_safe((char *)out, (char *)dec,
+	    (int)clen, (int)len), (int)len);
+	assert_memory_equal(dec, src, len);
+	assert_int_equal(lz4_exact(out, clen, len, dec, &declen), 0);
+	assert_int_equal(declen, len);
+	assert_memory_equal(dec, src, len);
+
+	/* Exactly clen bytes of room suffice, whatever ws held before. */
+	again = malloc(clen);
+	memset(ws4, 0xFF, HAMMER2_LZ4_WS_BYTES);
+	assert_int_equal(hammer2_lz4_compress(src, len, again, clen, &clen2,
+	    ws4), 0);
+	assert_int_equal(clen2, clen);
+	assert_memory_equal(again, out, clen);
+	free(again);
+
+	/* One byte less is refused without a write past it. */
+	memset(out, GUARDBYTE, clen - 1 + GUARD);
+	assert_int_equal(hammer2_lz4_compress(src, len, out, clen - 1,
+	    &clen2, ws4), ENOSPC);
+	check_guard(out + clen - 1);
+
+	free(src);
+	free(ws4);
+	free(out);
+	free(dec);
+	return (clen);
+}
+
+/*
+ * Every kind of data at the sizes where the format's rules change: too
+ * short for any match (up to 12 bytes, and 13), 4 KB and 64 KB
+ * neighbours, and the largest allowed input, round-trips.
+ */
+static void
+lz4_encoder_round_trips_at_edge_sizes(void **state)
+{
+	static const size_t sizes[] = {
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+		511, 512, 513, 4095, 4096, 4097, 65535, 65536,
+	};
+	uint8_t *src = malloc(MAXLEN);
+	unsigned seed = 11;
+	size_t i;
+	int kind;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (kind = 0; kind < 7; kind++) {
+			if (kind < 5)
+				gen(src, sizes[i], kind, &seed);
+			else
+				gen_periodic(src, sizes[i], 1 + i % 15,
+				    kind == 6, &seed);
+			lz4_encode_checked(src, sizes[i]);
+		}
+	}
+	free(src);
+}
+
+/* Random sizes of every kind of data round-trip. */
+static void
+lz4_encoder_round_trips_random_sizes(void **state)
+{
+	uint8_t *src = malloc(MAXLEN);
+	unsigned seed = 1234;
+	size_t len;
+	int i;
+
+	for (i = 0; i < 400; i++) {
+		len = i % 3 == 0 ? (size_t)(rand_r(&seed) % 2048) :
+		    (size_t)(rand_r(&seed) % MAXLEN) + 1;
+		if (i % 6 == 5)
+			gen_periodic(src, len, 1 + (size_t)rand_r(&seed) % 40,
+			    1, &seed);
+		else
+			gen(src, len, i % 5, &seed);
+		lz4_encode_checked(src, len);
+	}
+	free(src);
+}
+
+/*
+ * Repeats of every period from 1 to 15 bytes (matches closer than
+ * their own length, which decoders copy byte by byte or by pattern)
+ * round-trip, and a pure repeat filling 64 KB becomes one long match.
+ */
+static void
+lz4_encoder_handles_overlapping_matches(void **state)
+{
+	static const size_t sizes[] = { 13, 14, 20, 100, 4097, MAXLEN };
+	uint8_t *src = malloc(MAXLEN);
+	unsigned seed = 77;
+	size_t period, i, clen;
+
+	for (period = 1; period <= 15; period++) {
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			gen_periodic(src, sizes[i], period, 0, &seed);
+			clen = lz4_encode_checked(src, sizes[i]);
+			if (sizes[i] == MAXLEN)
+				assert_true(clen < 512);
+			gen_periodic(src, sizes[i], period, 1, &seed);
+			lz4_encode_checked(src, sizes[i]);
+		}
+	}
+	free(src);
+}
+
+/*
+ * Short inputs over a two-letter alphabet are full of matches that run
+ * into the end of the block, where a match may not start in the last
+ * 12 bytes nor cover the last 5: every length up to 80 round-trips.
+ */
+static void
+lz4_encoder_keeps_end_rules_on_short_inputs(void **state)
+{
+	uint8_t src[80];
+	unsigned seed = 5;
+	size_t len, j;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		len = (size_t)i % (sizeof(src) + 1);
+		for (j = 0; j < len; j++)
+			src[j] = "ab"[rand_r(&seed) % (i % 3 == 0 ? 1 : 2)];
+		lz4_encode_checked(src, len);
+	}
+}
+
+/*
+ * Capacities from 0 up to just below the output all give ENOSPC and
+ * leave the guard bytes after the capacity untouched; as HAMMER2 calls
+ * it (dstcap = pblksize/2 - 8 for a 64 KB block), text fits and random
+ * data does not.
+ */
+static void
+lz4_encoder_refuses_short_output(void **state)
+{
+	uint8_t *src = malloc(MAXLEN), *ws4 = malloc(HAMMER2_LZ4_WS_BYTES);
+	size_t cap = (size_t)LZ4_compressBound(MAXLEN);
+	uint8_t *out = malloc(cap + GUARD);
+	unsigned seed = 3;
+	size_t len, clen, full, try;
+	int i, kind;
+
+	for (i = 0; i < 50; i++) {
+		kind = i % 5;
+		len = i < 10 ? (size_t)i * 7 : (size_t)(rand_r(&seed) % MAXLEN);
+		gen(src, len, kind, &seed);
+		assert_int_equal(hammer2_lz4_compress(src, len, out, cap,
+		    &full, ws4), 0);
+		for (try = 0; try < full; try += 1 + full / 23) {
+			memset(out, GUARDBYTE, try + GUARD);
+			assert_int_equal(hammer2_lz4_compress(src, len, out,
+			    try, &clen, ws4), ENOSPC);
+			check_guard(out + try);
+		}
+	}
+
+	gen(src, MAXLEN, 1, &seed);
+	assert_int_equal(hammer2_lz4_compress(src, MAXLEN, out,
+	    MAXLEN / 2 - 8, &clen, ws4), 0);
+	assert_true(clen <= MAXLEN / 2 - 8);
+	gen(src, MAXLEN, 0, &seed);
+	memset(out, GUARDBYTE, MAXLEN / 2 - 8 + GUARD);
+	assert_int_equal(hammer2_lz4_compress(src, MAXLEN, out,
+	    MAXLEN / 2 - 8, &clen, ws4), ENOSPC);
+	check_guard(out + MAXLEN / 2 - 8);
+	free(src);
+	free(ws4);
+	free(out);
+}
+
+/* More than 64 KB of input is EINVAL, before any byte is written. */
+static void
+lz4_encoder_rejects_more_than_64k(void **state)
+{
+	uint8_t *src = calloc(1, MAXLEN + 1);
+	uint8_t *ws4 = malloc(HAMMER2_LZ4_WS_BYTES);
+	uint8_t *out = malloc(MAXLEN * 2);
+	size_t clen = 12345;
+
+	memset(out, GUARDBYTE, MAXLEN * 2);
+	assert_int_equal(hammer2_lz4_compress(src, MAXLEN + 1, out,
+	    MAXLEN * 2, &clen, ws4), EINVAL);
+	assert_int_equal(clen, 12345);
+	check_guard(out);
+	free(src);
+	free(ws4);
+	free(out);
+}
+
+/*
+ * Loose ratio checks: 64 KB of zeros below 512 bytes, text-like and
+ * mixed data within a quarter of LZ4_compress_default's size, random
+ * data no larger than liblz4's worst-case bound.
+ */
+static void
+lz4_encoder_ratio_near_liblz4(void **state)
+{
+	int bound = LZ4_compressBound(MAXLEN);
+	uint8_t *src = malloc(MAXLEN), *ws4 = malloc(HAMMER2_LZ4_WS_BYTES);
+	uint8_t *out = malloc(bound);
+	unsigned seed = 8;
+	size_t clen;
+	int kind, ref;
+
+	for (kind = 0; kind < 5; kind++) {
+		gen(src, MAXLEN, kind, &seed);
+		assert_int_equal(hammer2_lz4_compress(src, MAXLEN, out,
+		    (size_t)bound, &clen, ws4), 0);
+		ref = LZ4_compress_default((char *)src, (char *)out, MAXLEN,
+		    bound);
+		assert_true(ref > 0);
+		print_message("kind %d: ours %zu, liblz4 %d bytes\n", kind,
+		    clen, ref);
+		if (kind == 3)
+			assert_true(clen < 512);
+		else if (kind == 0)
+			assert_true(clen <= (size_t)bound);
+		else
+			assert_true(clen <= (size_t)ref + (size_t)ref / 4);
+	}
+	free(src);
+	free(ws4);
+	free(out);
+}
+
+/*
+ * A HAMMER2 LZ4 block built from our encoder's output as the writer
+ * builds it (payload at most pblksize/2 - 8 for a 64 KB logical block,
+ * 4-byte length prefix, zero padding up to the power-of-2 physical
+ * size) decodes to the logical block through hammer2_decompress_block.
+ */
+static void
+lz4_encoder_output_in_hammer2_block(void **state)
+{
+	uint8_t *src = malloc(MAXLEN), *ws4 = malloc(HAMMER2_LZ4_WS_BYTES);
+	uint8_t *phys = calloc(1, MAXLEN / 2), *out = malloc(MAXLEN);
+	unsigned seed = 21;
+	size_t clen, psize;
+	int32_t n;
+
+	gen(src, MAXLEN, 1, &seed);
+	assert_int_equal(hammer2_lz4_compress(src, MAXLEN, phys + 4,
+	    MAXLEN / 2 - 8, &clen, ws4), 0);
+	for (psize = 1024; psize < clen + 4; psize *= 2)
+		;
+	n = (int32_t)clen;
+	memcpy(phys, &n, 4);
+	assert_int_equal(hammer2_decompress_block(HAMMER2_ENC_METHODS(3,
+	    HAMMER2_COMP_LZ4), phys, psize, out, MAXLEN, ws), 0);
+	assert_memory_equal(out, src, MAXLEN);
+	free(src);
+	free(ws4);
+	free(phys);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -402,6 +716,14 @@ main(void)
 		cmocka_unit_test(zlib_matches_system_zlib),
 		cmocka_unit_test(block_framing_decodes),
 		cmocka_unit_test(damaged_streams_fail_cleanly),
+		cmocka_unit_test(lz4_encoder_round_trips_at_edge_sizes),
+		cmocka_unit_test(lz4_encoder_round_trips_random_sizes),
+		cmocka_unit_test(lz4_encoder_handles_overlapping_matches),
+		cmocka_unit_test(lz4_encoder_keeps_end_rules_on_short_inputs),
+		cmocka_unit_test(lz4_encoder_refuses_short_output),
+		cmocka_unit_test(lz4_encoder_rejects_more_than_64k),
+		cmocka_unit_test(lz4_encoder_ratio_near_liblz4),
+		cmocka_unit_test(lz4_encoder_output_in_hammer2_block),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
