@@ -25,18 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anchor_clock.h"
+
 static _Atomic uint32_t ball;
 static long word;
 static int rounds;
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
-}
 
 static void
 pin(int cpu)
@@ -90,12 +83,12 @@ pingpong(int cpu_a, int cpu_b, int n)
 	pin(cpu_a);
 	pthread_create(&t, NULL, ponger, (void *)(intptr_t)cpu_b);
 	usleep(10000);
-	t0 = now_ns();
+	t0 = anchor_now_ns();
 	for (i = 0; i < n; i++) {
 		serve(1);
 		await(0);
 	}
-	t0 = now_ns() - t0;
+	t0 = anchor_now_ns() - t0;
 	pthread_join(t, NULL);
 	return (t0);
 }
@@ -115,14 +108,14 @@ main(void)
 	t = pingpong(0, 1, n);
 	printf("anchor futex_pingpong: %.1f ns (%d ops)\n", (double)t / n, n);
 	n = 10000000;
-	t = now_ns();
+	t = anchor_now_ns();
 	for (i = 0; i < n; i++) {
 		pthread_mutex_lock(&m);
 		pthread_mutex_unlock(&m);
 	}
-	t = now_ns() - t;
+	t = anchor_now_ns() - t;
 	printf("anchor mutex: %.1f ns (%d ops)\n", (double)t / n, n);
-	t = now_ns();
+	t = anchor_now_ns();
 	for (i = 0; i < n; i++) {
 		long zero = 0;
 
@@ -130,7 +123,7 @@ main(void)
 		    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 		__atomic_store_n(&word, 0, __ATOMIC_RELEASE);
 	}
-	t = now_ns() - t;
+	t = anchor_now_ns() - t;
 	printf("anchor cas_store: %.1f ns (%d ops)\n", (double)t / n, n);
 	return (0);
 }

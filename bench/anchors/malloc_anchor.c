@@ -15,19 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anchor_clock.h"
+
 #define OPS	1000000
 
 static size_t size;
 static pthread_barrier_t start;
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
-}
 
 static void
 loop(void)
@@ -60,12 +53,12 @@ run(const char *name, size_t sz, int nthreads)
 	pthread_barrier_init(&start, NULL, nthreads + 1);
 	for (i = 0; i < nthreads; i++)
 		pthread_create(&t[i], NULL, worker, NULL);
-	t0 = now_ns();
+	t0 = anchor_now_ns();
 	pthread_barrier_wait(&start);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(t[i], NULL);
 	printf("anchor %s: %.1f ns (%d ops)\n", name,
-	    (double)(now_ns() - t0) / OPS, OPS);
+	    (double)(anchor_now_ns() - t0) / OPS, OPS);
 	pthread_barrier_destroy(&start);
 }
 
