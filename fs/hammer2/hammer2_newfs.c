@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <fs/hammer2/hammer2.h>
+#include <fs/hammer2/hammer2_private.h>
 #include <fs/hammer2/hammer2_newfs.h>
 
 #define MB	(1ULL << 20)
@@ -926,16 +926,7 @@ hammer2_newfs(const struct hammer2_newfs_args *args,
 		set_xxh64(sb, blk, HAMMER2_INODE_BYTES);
 	}
 
-	/* CRCs in order: sroot sector, first sector, whole header (2.2). */
-	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT1] = hammer2_icrc32c(
-	    (uint8_t *)vd + HAMMER2_VOLUME_ICRC1_OFF,
-	    HAMMER2_VOLUME_ICRC1_SIZE, 0);
-	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT0] = hammer2_icrc32c(
-	    (uint8_t *)vd + HAMMER2_VOLUME_ICRC0_OFF,
-	    HAMMER2_VOLUME_ICRC0_SIZE, 0);
-	vd->icrc_volheader = hammer2_icrc32c(
-	    (uint8_t *)vd + HAMMER2_VOLUME_ICRCVH_OFF,
-	    HAMMER2_VOLUME_ICRCVH_SIZE, 0);
+	hammer2_volhdr_seal(vd);
 
 	for (i = 0; i < lay.nheaders; i++)
 		if ((error = ops->write(ops->ctx,

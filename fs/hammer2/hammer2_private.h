@@ -79,6 +79,13 @@ int	 hammer2_report(struct hammer2_vol *vol, int kind, int error,
 	    const char *reason);
 
 /*
+ * hammer2_volhdr_seal - recompute the three header CRCs of vd (format
+ * 2.2) after the caller changed it (hammer2_vol.c).
+ * Context: any; never blocks.
+ */
+void	 hammer2_volhdr_seal(struct hammer2_volume_data *vd);
+
+/*
  * hammer2_cache_init - allocate and link the block cache of vol->ncache
  * slots; hammer2_cache_fini frees it (and is safe after a failed init).
  * Returns 0 or ENOMEM.

@@ -97,6 +97,26 @@ hammer2_volhdr_verify(const struct hammer2_volume_data *vd,
 }
 
 /*
+ * hammer2_volhdr_seal - recompute the three CRCs of a header in memory,
+ * in the order format 2.2 requires: the sroot sector first (it lies
+ * inside the range of icrc_sects[7]), then bytes 0..0x1FB, then the
+ * whole header.  The one place a writer (newfs, the flush, tests)
+ * seals a header before writing it.
+ */
+void
+hammer2_volhdr_seal(struct hammer2_volume_data *vd)
+{
+	const uint8_t *p = (const uint8_t *)vd;
+
+	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT1] = hammer2_icrc32c(
+	    p + HAMMER2_VOLUME_ICRC1_OFF, HAMMER2_VOLUME_ICRC1_SIZE, 0);
+	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT0] = hammer2_icrc32c(
+	    p + HAMMER2_VOLUME_ICRC0_OFF, HAMMER2_VOLUME_ICRC0_SIZE, 0);
+	vd->icrc_volheader = hammer2_icrc32c(p + HAMMER2_VOLUME_ICRCVH_OFF,
+	    HAMMER2_VOLUME_ICRCVH_SIZE, 0);
+}
+
+/*
  * Validate the selected header beyond its CRCs: version, single volume,
  * sizes, and a super-root bref that can be followed.
  */

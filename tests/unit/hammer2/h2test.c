@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "h2test.h"
+#include <fs/hammer2/hammer2_private.h>
 
 /* Read from the file (zeros past its end) and apply the overlay. */
 void
@@ -336,11 +337,7 @@ h2t_reseal_header(struct h2t_img *img, uint64_t hoff)
 	struct hammer2_volume_data *vd = malloc(sizeof(*vd));
 
 	h2t_pread(img, hoff, vd, sizeof(*vd));
-	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT1] = hammer2_icrc32c(
-	    (uint8_t *)vd + 0x200, 0x200, 0);
-	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT0] = hammer2_icrc32c(vd, 0x1FC,
-	    0);
-	vd->icrc_volheader = hammer2_icrc32c(vd, 0xFFFC, 0);
+	hammer2_volhdr_seal(vd);
 	h2t_write(img, hoff, vd, sizeof(*vd));
 	free(vd);
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "h2test.h"
+#include <fs/hammer2/hammer2_private.h>
 
 struct fblock {
 	uint64_t	 off;
@@ -184,11 +185,7 @@ fuzz_reseal(int i)
 		i = B[i].parent;
 	}
 	vd = (struct hammer2_volume_data *)B[0].data;
-	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT1] = hammer2_icrc32c(
-	    B[0].data + 0x200, 0x200, 0);
-	vd->icrc_sects[HAMMER2_VOL_ICRC_SECT0] = hammer2_icrc32c(B[0].data,
-	    0x1FC, 0);
-	vd->icrc_volheader = hammer2_icrc32c(B[0].data, 0xFFFC, 0);
+	hammer2_volhdr_seal(vd);
 	B[0].dirty = 1;
 }
 
