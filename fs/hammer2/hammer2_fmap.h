@@ -22,6 +22,7 @@
 #define _FS_HAMMER2_HAMMER2_FMAP_H_
 
 #include <fs/hammer2/hammer2_private.h>
+#include <fs/hammer2/hammer2_rw.h>
 
 struct hammer2_fmap;
 
@@ -89,13 +90,6 @@ int	hammer2_fmap_flush(struct hammer2_fmap *fm, uint64_t tid);
  */
 int	hammer2_fmap_recover(struct hammer2_fmap *fm, struct hammer2_vol *vol);
 
-struct hammer2_bulkfree_stats {
-	uint64_t	scanned;	/* brefs visited */
-	uint64_t	bad;		/* skipped: failed check or invalid */
-	uint64_t	staged;		/* 16 KB blocks 11 -> 10 */
-	uint64_t	freed;		/* 16 KB blocks 10 -> 00 */
-	uint64_t	conflicts;	/* referenced but live 00 */
-};
 
 /*
  * hammer2_fmap_bulkfree - one bulkfree pass (8.6): walk the whole

@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "h2img.h"
@@ -99,6 +102,69 @@ h2img_report(void *ctx, const struct hammer2_report *rep)
 		img->report(img->report_arg, rep);
 }
 
+static int
+h2img_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	struct h2img *img = ctx;
+	size_t done = 0;
+	ssize_t n;
+
+	if (off > img->size || len > img->size - off)
+		return (EIO);
+	if (img->cut_after >= 0 && img->nwrites >= img->cut_after)
+		return (EIO);
+	img->nwrites++;
+	while (done < len) {
+		n = pwrite(img->fd, (const char *)buf + done, len - done,
+		    (off_t)(off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (EIO);
+		done += (size_t)n;
+	}
+	return (0);
+}
+
+static int
+h2img_barrier(void *ctx)
+{
+	struct h2img *img = ctx;
+
+	if (img->cut_after >= 0 && img->nwrites >= img->cut_after)
+		return (EIO);
+	return (fdatasync(img->fd) == 0 ? 0 : EIO);
+}
+
+static uint64_t
+h2img_now_us(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000);
+}
+
+static void
+h2img_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	if (getrandom(buf, len, 0) != (ssize_t)len)
+		memset(buf, 0x5a, len);		/* never on Linux >= 3.17 */
+}
+
+static const struct hammer2_io_ops h2img_rw_ops = {
+	.read = h2img_read,
+	.alloc = h2img_alloc,
+	.free = h2img_free,
+	.lock = h2img_lock,
+	.unlock = h2img_unlock,
+	.report = h2img_report,
+	.write = h2img_write,
+	.barrier = h2img_barrier,
+};
+
 static const struct hammer2_io_ops h2img_ops = {
 	.read = h2img_read,
 	.alloc = h2img_alloc,
@@ -162,10 +228,13 @@ h2img_open_file(struct h2img *img, const char *spec, h2img_report_fn report,
 {
 	struct stat st;
 	off_t end;
-	int error;
+	int error, rw;
 
+	rw = img->rw;
 	memset(img, 0, sizeof(*img));
 	img->fd = -1;
+	img->rw = rw;
+	img->cut_after = -1;
 	img->report = report;
 	img->report_arg = report_arg;
 	pthread_mutex_init(&img->mu, NULL);
@@ -179,10 +248,17 @@ h2img_open_file(struct h2img *img, const char *spec, h2img_report_fn report,
 			    "bad IMAGE[@LABEL] argument" : h2_strerror(error);
 		goto fail;
 	}
-	img->fd = open(img->path, O_RDONLY | O_CLOEXEC);
+	img->fd = open(img->path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (img->fd < 0 || fstat(img->fd, &st) != 0) {
 		error = errno;
 		goto fail_errno;
+	}
+	if (rw && flock(img->fd, LOCK_EX | LOCK_NB) != 0) {
+		error = errno;
+		if (errp != NULL)
+			*errp = error == EWOULDBLOCK ? "image is in use by "
+			    "another writer" : strerror(error);
+		goto fail;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		error = EISDIR;
@@ -210,7 +286,7 @@ h2img_open_vol(struct h2img *img, int copy, int cache_blocks,
 	int error;
 
 	memset(&args, 0, sizeof(args));
-	args.ops = &h2img_ops;
+	args.ops = img->rw ? &h2img_rw_ops : &h2img_ops;
 	args.ctx = img;
 	args.media_size = img->size;
 	args.copy = copy;
@@ -247,9 +323,41 @@ h2img_mount(struct h2img *img)
 	return (hammer2_pfs_mount(img->vol, img->label, &img->pfs));
 }
 
+int
+h2img_rw_mount(struct h2img *img, int nopfs, uint64_t dirty_limit)
+{
+	struct hammer2_rw_args args;
+	const char *cut;
+	int error;
+
+	if (!img->rw || img->vol == NULL)
+		return (EINVAL);
+	cut = getenv("H2IMG_CUT_AFTER");
+	img->cut_after = cut != NULL && *cut != '\0' ? atol(cut) : -1;
+	memset(&args, 0, sizeof(args));
+	args.now_us = h2img_now_us;
+	args.random = h2img_random;
+	args.ctx = img;
+	args.dirty_limit = dirty_limit;
+	if ((error = hammer2_rw_open(img->vol, &args, &img->mp)) != 0)
+		return (error);
+	if (nopfs)
+		return (0);
+	error = hammer2_rw_pfs_get(img->mp, img->label, &img->wpfs);
+	if (error != 0) {
+		(void)hammer2_rw_close(img->mp, 0);
+		img->mp = NULL;
+	}
+	return (error);
+}
+
 void
 h2img_close(struct h2img *img)
 {
+	if (img->wpfs != NULL)
+		hammer2_rw_pfs_put(img->wpfs);
+	if (img->mp != NULL)
+		(void)hammer2_rw_close(img->mp, 0);
 	if (img->pfs != NULL)
 		hammer2_pfs_unmount(img->pfs);
 	if (img->vol != NULL)

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include <fs/hammer2/hammer2.h>
+#include <fs/hammer2/hammer2_rw.h>
 
 /* Exit statuses shared by the tools (BSD style). */
 #define H2_EXIT_OK	0
@@ -39,6 +40,11 @@ struct h2img {
 	pthread_mutex_t		 mu;		/* the core's cache lock */
 	struct hammer2_vol	*vol;		/* [I] after h2img_open */
 	struct hammer2_pfs	*pfs;		/* [I] after h2img_mount */
+	int			 rw;		/* [I] set before opening */
+	struct hammer2_mount	*mp;		/* after h2img_rw_mount */
+	struct hammer2_wpfs	*wpfs;		/* after h2img_rw_mount */
+	long			 cut_after;	/* test hook, -1: none */
+	long			 nwrites;	/* writes done (for the hook) */
 	h2img_report_fn		 report;	/* [I] extra report hook */
 	void			*report_arg;	/* [I] */
 };
@@ -84,6 +90,19 @@ int	h2img_open_vol(struct h2img *img, int copy, int cache_blocks,
  * Returns 0 or an errno (ENOENT: no such PFS).
  */
 int	h2img_mount(struct h2img *img);
+
+/*
+ * h2img_rw_mount - for an image opened with img->rw set (the file is
+ * then open read-write under an exclusive lock): start the core's
+ * read-write mount (freemap recovery included) and take the PFS named by
+ * the spec's label (DATA when none) unless nopfs.  dirty_limit as for
+ * hammer2_rw_args (0: default).
+ * Test hook: when the environment has H2IMG_CUT_AFTER=N, every write
+ * after the first N fails with EIO, as if the device had gone away.
+ * Context: the owning thread.
+ * Returns 0 or an errno (ENOENT: no such PFS).
+ */
+int	h2img_rw_mount(struct h2img *img, int nopfs, uint64_t dirty_limit);
 
 /*
  * h2img_close - unmount, close the volume and the file, free strings.

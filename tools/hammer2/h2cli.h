@@ -4,8 +4,8 @@
  *
  * h2cli.h - the commands of the `hammer2` host tool, each in the file
  * of its concept (h2cmd_volhdr.c, h2cmd_show.c, h2cmd_pfs.c,
- * h2cmd_inode.c, h2cmd_get.c), called by hammer2.c after it has parsed
- * the global options and opened the image.  A command returns the exit
+ * h2cmd_inode.c, h2cmd_get.c, h2cmd_write.c), called by hammer2.c
+ * after it has parsed the global options and opened the image.  A command returns the exit
  * status (H2_EXIT_*) and prints its own errors through h2img_warn().
  */
 #ifndef _TOOLS_H2CLI_H_
@@ -32,6 +32,15 @@ int	h2cmd_ls(struct h2cli *cli, int argc, char **argv);
 int	h2cmd_stat(struct h2cli *cli, int argc, char **argv);
 int	h2cmd_cat(struct h2cli *cli, int argc, char **argv);
 int	h2cmd_get(struct h2cli *cli, int argc, char **argv);
+int	h2cmd_pfs_create(struct h2cli *cli, int argc, char **argv);
+int	h2cmd_pfs_delete(struct h2cli *cli, int argc, char **argv);
+int	h2cmd_snapshot(struct h2cli *cli, int argc, char **argv);
+int	h2cmd_put(struct h2cli *cli, int argc, char **argv);
+int	h2cmd_rm(struct h2cli *cli, int argc, char **argv);
+int	h2cmd_mkdir(struct h2cli *cli, int argc, char **argv);
+int	h2cmd_setcomp(struct h2cli *cli, int argc, char **argv);
+int	h2cmd_setcheck(struct h2cli *cli, int argc, char **argv);
+int	h2cmd_bulkfree(struct h2cli *cli, int argc, char **argv);
 
 /*
  * h2cli_print_bref - one line describing bref: type.radix, media offset,

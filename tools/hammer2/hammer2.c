@@ -21,6 +21,7 @@
 #define CMD_PFS		0x02	/* needs the PFS mounted */
 #define CMD_ANYVOL	0x04	/* runs even when the volume does not open */
 #define CMD_POSIMG	0x08	/* DragonFly form: `hammer2 CMD IMAGE` */
+#define CMD_RW		0x10	/* changes the image: read-write mount */
 
 struct h2cli_cmd {
 	const char	*name;
@@ -47,6 +48,24 @@ static const struct h2cli_cmd h2cli_cmds[] = {
 	    "write file contents to standard output" },
 	{ "get", h2cmd_get, CMD_VOL | CMD_PFS, "PATH HOSTDIR",
 	    "extract a file or a tree into HOSTDIR" },
+	{ "pfs-create", h2cmd_pfs_create, CMD_VOL | CMD_RW, "NAME",
+	    "create an empty PFS" },
+	{ "pfs-delete", h2cmd_pfs_delete, CMD_VOL | CMD_RW, "NAME",
+	    "delete a PFS (its space returns after two bulkfrees)" },
+	{ "snapshot", h2cmd_snapshot, CMD_VOL | CMD_PFS | CMD_RW, "[NAME]",
+	    "snapshot the PFS (default name LABEL.YYYYMMDD.HHMMSS)" },
+	{ "put", h2cmd_put, CMD_VOL | CMD_PFS | CMD_RW, "HOSTPATH PATH",
+	    "copy a host file or tree to PATH (must not exist)" },
+	{ "rm", h2cmd_rm, CMD_VOL | CMD_PFS | CMD_RW, "PATH ...",
+	    "remove files, links and (recursively) directories" },
+	{ "mkdir", h2cmd_mkdir, CMD_VOL | CMD_PFS | CMD_RW, "PATH ...",
+	    "make directories (mode 0755)" },
+	{ "setcomp", h2cmd_setcomp, CMD_VOL | CMD_PFS | CMD_RW,
+	    "ALGO[:LEVEL] PATH", "set the compression of PATH (recursive)" },
+	{ "setcheck", h2cmd_setcheck, CMD_VOL | CMD_PFS | CMD_RW,
+	    "ALGO PATH", "set the check code of PATH (recursive)" },
+	{ "bulkfree", h2cmd_bulkfree, CMD_VOL | CMD_RW, "",
+	    "one bulkfree pass (two free a block)" },
 };
 
 #define NCMDS	(sizeof(h2cli_cmds) / sizeof(h2cli_cmds[0]))
@@ -92,6 +111,7 @@ open_for(struct h2cli *cli, const struct h2cli_cmd *cmd, const char *spec)
 	const char *msg;
 	int error;
 
+	cli->img.rw = (cmd->flags & CMD_RW) != 0;
 	error = h2img_open_file(&cli->img, spec, NULL, NULL, &msg);
 	if (error != 0) {
 		fprintf(stderr, "%s: %s: %s\n", h2_progname, spec, msg);
@@ -106,9 +126,13 @@ open_for(struct h2cli *cli, const struct h2cli_cmd *cmd, const char *spec)
 		return (H2_EXIT_ERR);
 	}
 	cli->vol_ok = 1;
-	if ((cmd->flags & CMD_PFS) == 0)
+	if ((cmd->flags & CMD_RW) != 0)
+		error = h2img_rw_mount(&cli->img, (cmd->flags & CMD_PFS) == 0,
+		    0);
+	else if ((cmd->flags & CMD_PFS) == 0)
 		return (0);
-	error = h2img_mount(&cli->img);
+	else
+		error = h2img_mount(&cli->img);
 	if (error != 0) {
 		if (error == ENOENT)
 			fprintf(stderr, "%s: %s: no PFS labelled %s\n",
@@ -184,6 +208,10 @@ main(int argc, char **argv)
 	}
 	optind = 1;
 	rc = cmd->fn(&cli, argc, argv);
+	if (cli.img.mp != NULL && (ch = hammer2_rw_flush(cli.img.mp)) != 0) {
+		h2img_warn(&cli.img, "writing the changes", ch);
+		rc = H2_EXIT_ERR;
+	}
 	h2img_close(&cli.img);
 	if (fflush(stdout) != 0 && rc == H2_EXIT_OK) {
 		fprintf(stderr, "hammer2: standard output: %s\n",

@@ -2,16 +2,19 @@
  * SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The Damselfly Project
  *
- * h2fuse.h - hammer2fuse, a read-only FUSE3 driver for HAMMER2 images
- * on the low-level (inode-number) API: hammer2fuse.c parses the command
- * line, opens the image and runs the session; h2fuse_ops.c answers the
- * kernel's requests through the format core.  FUSE inode numbers are
+ * h2fuse.h - hammer2fuse, a FUSE3 driver for HAMMER2 images on the
+ * low-level (inode-number) API: hammer2fuse.c parses the command line,
+ * opens the image and runs the session; h2fuse_ops.c answers the
+ * kernel's requests of a read-only mount through the format core's
+ * read API, h2fuse_rwops.c those of a read-write mount (-w) through its
+ * read-write API.  FUSE inode numbers are
  * HAMMER2 inode numbers, except that the PFS root is always
  * FUSE_ROOT_ID, so a lookup needs no table of our own; a small cache of
  * loaded inodes saves the inode-index descent on repeated requests.
  *
  * Protection: everything in struct h2fuse is set before the session
- * starts and read-only after, except the inode cache [C: ic_mu].
+ * starts and read-only after, except the inode cache [C: ic_mu] and,
+ * on a read-write mount, the core's mount and stop [W: rw_mu].
  */
 #ifndef _TOOLS_H2FUSE_H_
 #define _TOOLS_H2FUSE_H_
@@ -37,10 +40,22 @@ struct h2fuse {
 	int			 readdirplus;	/* [I] answer READDIRPLUS */
 	pthread_mutex_t		 ic_mu;
 	struct h2fuse_islot	*icache;	/* [C] H2FUSE_ICACHE slots */
+	int			 flush_secs;	/* [I] -w: periodic flush */
+	pthread_mutex_t		 rw_mu;
+	pthread_cond_t		 rw_cv;		/* [W] wakes the flusher */
+	int			 stop;		/* [W] */
+	pthread_t		 flush_thread;
+	int			 flush_running;
 };
 
 /* The operations table (h2fuse_ops.c). */
 extern const struct fuse_lowlevel_ops h2fuse_ops;
+/* The read-write operations (h2fuse_rwops.c). */
+extern const struct fuse_lowlevel_ops h2fuse_rwops;
+
+/* Start / stop the read-write side (lock, periodic flush thread). */
+int	h2fuse_rw_start(struct h2fuse *hf);
+void	h2fuse_rw_stop(struct h2fuse *hf);
 
 /* Set up / tear down the inode cache.  0 or ENOMEM. */
 int	h2fuse_icache_init(struct h2fuse *hf);

@@ -5,11 +5,13 @@
  * hammer2fuse.c - main() of `hammer2fuse IMAGE[@LABEL] MOUNTPOINT
  * [options]`: open the image and mount the PFS (default DATA) before
  * anything else, so that a bad image is reported on the terminal with
- * exit status 1, then mount read-only through libfuse3's low-level API
- * and serve requests (multi-threaded unless -s) until unmounted with
- * `fusermount3 -u MOUNTPOINT`.  Besides libfuse's own options (-f, -d,
- * -s, -o ...) it takes -o attr_timeout=S, -o entry_timeout=S,
- * -o blockcache=N and -o noreaddirplus.  docs/tools.md is the manual.
+ * exit status 1, then mount through libfuse3's low-level API -
+ * read-only, or read-write with -w - and serve requests (multi-threaded
+ * unless -s) until unmounted with `fusermount3 -u MOUNTPOINT`.  Besides
+ * libfuse's own options (-f, -d, -s, -o ...) it takes -w,
+ * -o attr_timeout=S, -o entry_timeout=S, -o blockcache=N,
+ * -o noreaddirplus and -o flush_interval=S.  docs/tools.md is the
+ * manual.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,8 @@
 
 #define H2FUSE_TIMEOUT		3600.0	/* the image never changes */
 #define H2FUSE_BLOCKCACHE	256	/* core cache: 64 KB slots */
+#define H2FUSE_RW_TIMEOUT	1.0	/* -w: the image changes */
+#define H2FUSE_FLUSH_SECS	5	/* -w: periodic flush */
 
 struct h2fuse_opts {
 	char	*spec;
@@ -30,6 +34,8 @@ struct h2fuse_opts {
 	double	 entry_timeout;
 	int	 blockcache;
 	int	 noreaddirplus;
+	int	 rw;
+	int	 flush_secs;
 	int	 help;
 	int	 version;
 };
@@ -41,6 +47,8 @@ static const struct fuse_opt h2fuse_optspec[] = {
 	H2OPT("entry_timeout=%lf", entry_timeout),
 	H2OPT("blockcache=%d", blockcache),
 	H2OPT("noreaddirplus", noreaddirplus),
+	H2OPT("flush_interval=%d", flush_secs),
+	H2OPT("-w", rw),
 	H2OPT("-h", help),
 	H2OPT("--help", help),
 	H2OPT("-V", version),
@@ -66,17 +74,24 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: hammer2fuse image[@label] mountpoint [options]\n\n"
+	    "usage: hammer2fuse [-w] image[@label] mountpoint [options]\n\n"
 	    "Mount the PFS `label' (default DATA) of a HAMMER2 image "
-	    "read-only.\n\n"
+	    "read-only,\nor read-write with -w.\n\n"
 	    "hammer2fuse options:\n"
+	    "    -w                     read-write (flushes at fsync, "
+	    "unmount\n"
+	    "                           and every flush_interval)\n"
+	    "    -o flush_interval=S    -w: seconds between flushes "
+	    "(default %d,\n"
+	    "                           0: only fsync and unmount)\n"
 	    "    -o attr_timeout=S      attribute cache time (default %.0f s)\n"
 	    "    -o entry_timeout=S     name cache time (default %.0f s)\n"
 	    "    -o blockcache=N        verified metadata blocks kept "
 	    "(default %d)\n"
 	    "    -o noreaddirplus       do not return attributes with "
 	    "listings\n\n",
-	    H2FUSE_TIMEOUT, H2FUSE_TIMEOUT, H2FUSE_BLOCKCACHE);
+	    H2FUSE_FLUSH_SECS, H2FUSE_TIMEOUT, H2FUSE_TIMEOUT,
+	    H2FUSE_BLOCKCACHE);
 }
 
 /* Report corruption met while serving, naming the image. */
@@ -114,7 +129,9 @@ h2fuse_run(struct h2fuse *hf, struct fuse_args *args,
 	struct fuse_session *se;
 	int rc = 1;
 
-	se = fuse_session_new(args, &h2fuse_ops, sizeof(h2fuse_ops), hf);
+	se = hf->img.rw ?
+	    fuse_session_new(args, &h2fuse_rwops, sizeof(h2fuse_rwops), hf) :
+	    fuse_session_new(args, &h2fuse_ops, sizeof(h2fuse_ops), hf);
 	if (se == NULL)
 		return (1);
 	if (fuse_set_signal_handlers(se) != 0)
@@ -159,9 +176,10 @@ main(int argc, char **argv)
 
 	h2_progname = "hammer2fuse";
 	memset(&o, 0, sizeof(o));
-	o.attr_timeout = H2FUSE_TIMEOUT;
-	o.entry_timeout = H2FUSE_TIMEOUT;
+	o.attr_timeout = -1;
+	o.entry_timeout = -1;
 	o.blockcache = H2FUSE_BLOCKCACHE;
+	o.flush_secs = H2FUSE_FLUSH_SECS;
 	rc = H2_EXIT_USAGE;
 	memset(&co, 0, sizeof(co));
 	if (fuse_opt_parse(&args, &o, h2fuse_optspec, h2fuse_optproc) != 0)
@@ -180,11 +198,16 @@ main(int argc, char **argv)
 	}
 	if (o.spec != NULL)
 		h2fuse_names(&args, o.spec);
-	fuse_opt_add_arg(&args, "-oro,default_permissions");
+	fuse_opt_add_arg(&args, o.rw ? "-odefault_permissions" :
+	    "-oro,default_permissions");
+	if (o.attr_timeout == -1)
+		o.attr_timeout = o.rw ? H2FUSE_RW_TIMEOUT : H2FUSE_TIMEOUT;
+	if (o.entry_timeout == -1)
+		o.entry_timeout = o.rw ? H2FUSE_RW_TIMEOUT : H2FUSE_TIMEOUT;
 	if (fuse_parse_cmdline(&args, &co) != 0)
 		goto out;
 	if (o.spec == NULL || co.mountpoint == NULL || o.blockcache < 1 ||
-	    o.attr_timeout < 0 || o.entry_timeout < 0) {
+	    o.attr_timeout < 0 || o.entry_timeout < 0 || o.flush_secs < 0) {
 		usage(stderr);
 		goto out;
 	}
@@ -193,6 +216,8 @@ main(int argc, char **argv)
 	hf.attr_timeout = o.attr_timeout;
 	hf.entry_timeout = o.entry_timeout;
 	hf.readdirplus = !o.noreaddirplus;
+	hf.flush_secs = o.flush_secs;
+	hf.img.rw = o.rw;
 	error = h2img_open(&hf.img, o.spec, HAMMER2_OPEN_COPY_BEST,
 	    o.blockcache, h2fuse_report, &hf, &msg);
 	if (error != 0) {
@@ -201,7 +226,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	hf.img.report = NULL;	/* quiet while mounting: errors say it */
-	error = h2img_mount(&hf.img);
+	error = o.rw ? h2img_rw_mount(&hf.img, 0, 0) : h2img_mount(&hf.img);
 	if (error == 0)
 		error = h2fuse_icache_init(&hf);
 	if (error != 0) {
@@ -215,6 +240,23 @@ main(int argc, char **argv)
 		goto out_img;
 	}
 	hf.img.report = h2fuse_report;
+	if (o.rw) {
+		hf.rootinum = 1;
+		if ((error = h2fuse_rw_start(&hf)) != 0) {
+			h2img_warn(&hf.img, "starting", error);
+			rc = H2_EXIT_ERR;
+			goto out_img;
+		}
+		rc = h2fuse_run(&hf, &args, &co) != 0 ? H2_EXIT_ERR :
+		    H2_EXIT_OK;
+		h2fuse_rw_stop(&hf);
+		/* Whatever the session did not flush (killed by a signal). */
+		if ((error = hammer2_rw_flush(hf.img.mp)) != 0) {
+			h2img_warn(&hf.img, "flushing", error);
+			rc = H2_EXIT_ERR;
+		}
+		goto out_img;
+	}
 	/* File data is read in ascending block order: read ahead more. */
 	(void)posix_fadvise(hf.img.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	hammer2_pfs_root(hf.img.pfs, &root);
