@@ -15,7 +15,11 @@
  *     owns, except z_rchunks, are touched only by that CPU in a critical
  *     section ([c]).  That is the whole of the local fast path: no lock,
  *     no atomic operation.  Interrupt and IPI code on the same CPU may
- *     allocate and free too, hence the critical section.
+ *     allocate and free too, hence the critical section.  The fast paths
+ *     (kmalloc_zone, kfree) leave it by storing back the count they found
+ *     on entry, which is what crit_exit would leave: anything that runs
+ *     on this thread in between (an interrupt upcall) is balanced.  Their
+ *     rare cases are tail calls that leave it with crit_exit().
  *   - Another CPU frees into a zone by pushing the chunk on z_rchunks
  *     with one compare-and-swap ([a]).  The owner takes the whole list
  *     with one exchange when it runs out of local chunks, or in
@@ -30,9 +34,17 @@
  *     freer never touches the zone again, so the owner needs no count of
  *     freers in flight; it only counts signals installed whose IPI has
  *     not run (z_rsigout) and keeps such a zone alive until they have.
+ *   - Double frees: every free chunk carries its free mark (struct
+ *     slchunk, slab_internal.h), written by kfree and cleared by kmalloc.
+ *     A kfree that finds the mark already there has the owner walk the
+ *     zone's free chunks (kfree_suspect): found, it panics; not found,
+ *     the mark was the user's data and the free goes on.  A remote freer
+ *     that finds it sends the chunk to the owner by IPI for that walk
+ *     instead of pushing it.
  *   - Per-type counters are per CPU ([c] slots of struct malloc_type);
- *     each CPU folds its slot into the shared ks_memuse with one atomic
- *     add when it drifts by more than ks_slack bytes.
+ *     bytes are spent from a per-CPU credit that malloc_type.c refills
+ *     from, and gives back to, the type's shared ks_reserved with one
+ *     atomic add, about once per ks_slack bytes.
  *   - Pages come from vm_page.c, whose spinlock is the only lock taken,
  *     and only when a zone or a large allocation comes or goes.
  */
@@ -57,6 +69,7 @@ MALLOC_DEFINE(M_DEVBUF, "devbuf", "device driver memory");
 
 size_t ZoneSize;			/* [I] bytes per zone */
 size_t ZoneMask;			/* [I] ZoneSize - 1 */
+static uintptr_t ZoneBaseMask;		/* [I] ~ZoneMask */
 size_t ZoneLimit;			/* [I] smallest size taken from pages */
 static size_t zone_pages;		/* [I] ZoneSize / PAGE_SIZE */
 static int zone_cache;			/* [I] free zones kept per CPU */
@@ -70,9 +83,10 @@ static int slab_callouts_ok;		/* [I] callouts may be armed */
 struct slab_cpu slab_cpu[PLAT_MAXCPU];
 
 /*
- * Size classes: 8-byte steps up to 128 bytes, then eight classes in
- * each power-of-two band (128-256 in 16s, 256-512 in 32s, ... 8K-16K in
- * 1K steps).  Returns the class and rounds *bytes up to its size.
+ * Size classes: 16 bytes (the smallest chunk that holds a free mark),
+ * then 8-byte steps up to 128 bytes, then eight classes in each
+ * power-of-two band (128-256 in 16s, 256-512 in 32s, ... 8K-16K in 1K
+ * steps).  Returns the class and rounds *bytes up to its size.
  */
 static __always_inline int
 zoneindex(size_t *bytes)
@@ -81,27 +95,24 @@ zoneindex(size_t *bytes)
 	int band;
 
 	if (n <= 128) {
-		n = roundup2(n, 8);
+		n = n <= ZALLOC_MIN_CHUNK ? ZALLOC_MIN_CHUNK : roundup2(n, 8);
 		*bytes = n;
-		return ((int)(n >> 3) - 1);
+		return ((int)(n >> 3) - 2);
 	}
 	band = (63 - __builtin_clzl(n - 1)) - 7;	/* 128 < n <= 256: 0 */
 	n = roundup2(n, (size_t)16 << band);
 	*bytes = n;
-	return (16 + 8 * band +
+	return (15 + 8 * band +
 	    (int)((n - ((size_t)128 << band)) / ((size_t)16 << band)) - 1);
 }
 
 /* Byte offset of the first chunk: after the header, chunk-aligned. */
 static size_t
-zone_base_offset(size_t chunksize, int nmax)
+zone_base_offset(size_t chunksize)
 {
 	size_t align = chunksize & -chunksize;	/* largest power of 2 */
-	size_t hdr;
 
-	hdr = offsetof(struct slzone, z_bitmap) +
-	    howmany((size_t)nmax, 64) * 8;
-	return (roundup2(hdr, MAX(align, (size_t)16)));
+	return (roundup2(sizeof(struct slzone), MAX(align, (size_t)16)));
 }
 
 /* Make zone memory z a zone of class zi owned by sc's CPU. */
@@ -111,15 +122,13 @@ zone_init(struct slzone *z, int cpu, int zi, size_t chunksize)
 	size_t off;
 	int nmax;
 
-	nmax = (int)(ZoneSize / chunksize);
-	off = zone_base_offset(chunksize, nmax);
+	off = zone_base_offset(chunksize);
 	nmax = (int)((ZoneSize - off) / chunksize);
-	KKASSERT(nmax > 0);
-	memset(z, 0, offsetof(struct slzone, z_bitmap) +
-	    howmany((size_t)nmax, 64) * 8);
+	KKASSERT(nmax > 2);
+	memset(z, 0, sizeof(*z));
 	z->z_magic = ZALLOC_SLAB_MAGIC;
 	z->z_cpu = cpu;
-	z->z_zoneindex = zi;
+	z->z_zoneindex = (int16_t)zi;
 	z->z_chunksize = chunksize;
 	z->z_chunkrecip = (uint32_t)((1ULL << 32) / chunksize + 1);
 	z->z_base = (char *)z + off;
@@ -169,6 +178,15 @@ zone_release(struct slab_cpu *sc, struct slzone *z)
 	sc->sc_zone_frees++;
 }
 
+/* Whether z is linked and the only zone on its class list. */
+static __always_inline int
+zone_is_only(struct slab_cpu *sc, struct slzone *z)
+{
+	return ((z->z_flags & SLZF_LINKED) != 0 &&
+	    TAILQ_NEXT(z, z_entry) == NULL &&
+	    TAILQ_FIRST(&sc->sc_zones[z->z_zoneindex]) == z);
+}
+
 /*
  * A linked zone z has become completely free: keep it if it is the
  * only zone of its class (unless even_last: slab_cleanup), else cache
@@ -181,9 +199,7 @@ zone_maybe_retire(struct slab_cpu *sc, struct slzone *z, int even_last)
 	int zi = z->z_zoneindex;
 
 	KKASSERT(z->z_flags & SLZF_LINKED);
-	if (z->z_rsigout != 0 || (!even_last &&
-	    TAILQ_FIRST(&sc->sc_zones[zi]) == z &&
-	    TAILQ_NEXT(z, z_entry) == NULL))
+	if (z->z_rsigout != 0 || (!even_last && zone_is_only(sc, z)))
 		return;
 	TAILQ_REMOVE(&sc->sc_zones[zi], z, z_entry);
 	if (sc->sc_lastzone == z)
@@ -223,7 +239,10 @@ chunk_index(const struct slzone *z, const void *p)
  * off * ceil(2^32 / size) are k * e + r * ceil(2^32 / size), where
  * e = size * ceil(2^32 / size) - 2^32 is at most size.  With r = 0 that
  * is at most off < ZoneSize <= 2^17; with r >= 1 it is at least
- * 2^32 / size >= 2^18 (and, as above, below 2^32).  p >= z_base.
+ * 2^32 / size >= 2^18 (and, as above, below 2^32).  A p below z_base
+ * (in the header, which with its padding is at most 2^14 bytes) wraps
+ * to off >= 2^32 - 2^14, so *idxp comes out at 2^18 - 1 or more, past
+ * any zone's z_nmax: callers compare it with z_uindex.
  */
 CTASSERT(ZALLOC_ZONE_LIMIT <= (1 << 14));
 
@@ -239,14 +258,15 @@ chunk_start(const struct slzone *z, const void *p, size_t *idxp)
 
 /*
  * Take every chunk other CPUs pushed on z and put it on the local list.
- * Returns how many; a chunk freed twice panics here.
+ * Returns how many.  A list longer than the chunks z has out means a
+ * chunk was pushed twice (two CPUs freeing it at once): panic rather
+ * than loop.
  */
 static int
 zone_fold_remote(struct slab_cpu *sc, struct slzone *z)
 {
 	struct slchunk *c, *next;
-	size_t idx;
-	int n = 0;
+	int n = 0, out;
 
 	if (__atomic_load_n(&z->z_rchunks, __ATOMIC_RELAXED) == NULL)
 		return (0);
@@ -256,17 +276,16 @@ zone_fold_remote(struct slab_cpu *sc, struct slzone *z)
 		z->z_rsigout--;
 		return (0);
 	}
+	out = z->z_nmax - z->z_nfree;
 	for (; c != NULL; c = next) {
-		next = c->c_next;
-		idx = chunk_index(z, c);
-		if ((z->z_bitmap[idx >> 6] & (1UL << (idx & 63))) == 0)
+		if (__predict_false(++n > out))
 			panic("kfree: %p (zone %p, %zu-byte chunks) was freed "
-			    "twice (found when its owner cpu%d took it back)",
-			    c, z, z->z_chunksize, z->z_cpu);
-		z->z_bitmap[idx >> 6] &= ~(1UL << (idx & 63));
+			    "twice (its owner cpu%d found more chunks coming "
+			    "back than it had handed out)", c, z,
+			    z->z_chunksize, z->z_cpu);
+		next = c->c_next;
 		c->c_next = z->z_lchunks;
 		z->z_lchunks = c;
-		n++;
 	}
 	z->z_nfree += n;
 	sc->sc_remote_folds += n;
@@ -275,7 +294,7 @@ zone_fold_remote(struct slab_cpu *sc, struct slzone *z)
 }
 
 /*
- * z (linked) has no local chunk left.  Take back remote frees if any;
+ * z (linked) has no free chunk left.  Take back remote frees if any;
  * otherwise install the signal and unlink it.  Loops because a remote
  * free may land between the two.
  */
@@ -327,6 +346,19 @@ zone_check_unlinked(struct slab_cpu *sc, struct slzone *z)
 }
 
 /*
+ * z just gained a free chunk: relink it if it was unlinked, and retire
+ * it if it is now completely free.  Context: [c] on z's owner.
+ */
+static void
+zone_after_free(struct slab_cpu *sc, struct slzone *z)
+{
+	if ((z->z_flags & SLZF_LINKED) == 0)
+		zone_check_unlinked(sc, z);
+	if ((z->z_flags & SLZF_LINKED) && z->z_nfree == z->z_nmax)
+		zone_maybe_retire(sc, z, 0);
+}
+
+/*
  * kfree_remote - IPI from the CPU whose free took z's signal: take the
  * remote chunks back and relink z (unless a local free did already).
  *
@@ -343,49 +375,121 @@ kfree_remote(void *arg, int arg2 __unused)
 	z->z_rsigout--;
 	if (z->z_flags & SLZF_LINKED)
 		zone_fold_remote(sc, z);
-	else
-		zone_check_unlinked(sc, z);
-	if ((z->z_flags & SLZF_LINKED) && z->z_nfree == z->z_nmax)
-		zone_maybe_retire(sc, z, 0);
+	zone_after_free(sc, z);
 }
 
 /*
- * crit_exit_quick with the globaldata already in hand (td's own: a
- * thread keeps its CPU), saving the reload of td_gd.
+ * A free found c's free mark.  Take the remote frees back and look for
+ * c among z's free chunks: there, it is a second free and we panic
+ * (fromcpu: the CPU of that free).  Otherwise the mark was the user's
+ * data and the caller frees c as usual.  Context: [c] on z's owner.
  */
-static __always_inline void
-slab_crit_exit(struct globaldata *gd, thread_t td)
+static __noinline void
+kfree_suspect(struct slab_cpu *sc, struct slzone *z, struct slchunk *c,
+    int fromcpu)
 {
-	__asm__ volatile("" ::: "memory");
-	if (--td->td_critcount == 0 &&
-	    __predict_false(gd->gd_reqflags & RQF_IDLECHECK_MASK))
-		lwkt_splz();
+	struct slchunk *f;
+	int n = 0;
+
+	zone_fold_remote(sc, z);
+	for (f = z->z_lchunks; f != NULL; f = f->c_next) {
+		if (f == c)
+			panic("kfree: %p (zone %p, %zu-byte chunks) was freed "
+			    "twice (second free on cpu%d)", c, z,
+			    z->z_chunksize, fromcpu);
+		if (++n > z->z_nfree)
+			panic("kfree: the free list of zone %p (%zu-byte "
+			    "chunks) is corrupt near %p", z, z->z_chunksize,
+			    f);
+	}
 }
 
-/* A chunk from z (linked, with a free chunk).  Context: [c]. */
-static __always_inline void *
+/* A free chunk that does not hold its free mark: written after kfree. */
+static __noinline __dead2 void
+kmalloc_mark_panic(struct slzone *z, struct slchunk *c)
+{
+	panic("kmalloc: free chunk %p (zone %p, %zu-byte chunks) was written "
+	    "to after it was freed", c, z, z->z_chunksize);
+}
+
+/*
+ * Put c (allocated, from z) on z's local free list.  The caller has
+ * checked c's free mark.  Context: [c] on z's owner.
+ */
+static void
+zone_put(struct slab_cpu *sc, struct slzone *z, struct slchunk *c)
+{
+	c->c_mark = slab_freemark(c);
+	c->c_next = z->z_lchunks;
+	z->z_lchunks = c;
+	sc->sc_chunks_inuse--;
+	z->z_nfree++;
+	zone_after_free(sc, z);
+}
+
+/*
+ * kfree_remote_suspect - IPI from a CPU that found the free mark on c,
+ * a chunk of one of our zones, when it freed c (fromcpu in arg2).
+ * Context: owner of c's zone, IPI (critical section).
+ */
+static void
+kfree_remote_suspect(void *arg, int fromcpu)
+{
+	struct slchunk *c = arg;
+	struct slzone *z = (struct slzone *)((uintptr_t)c & ~ZoneMask);
+	struct slab_cpu *sc = &slab_cpu[mycpuid];
+
+	/* c was free and its zone has gone since: that was a free too. */
+	if (z->z_magic != ZALLOC_SLAB_MAGIC || z->z_cpu != mycpuid)
+		panic("kfree: %p was freed twice (second free on cpu%d, "
+		    "after its zone was released)", c, fromcpu);
+	kfree_suspect(sc, z, c, fromcpu);
+	sc->sc_remote_folds++;
+	zone_put(sc, z, c);
+}
+
+/*
+ * A chunk from z, which has a free chunk, charged to nothing.  The slow
+ * path's version of what kmalloc_zone does inline.  Context: [c].
+ */
+static void *
 zone_take(struct slab_cpu *sc, struct slzone *z)
 {
 	struct slchunk *c;
-	size_t idx;
 
 	if ((c = z->z_lchunks) != NULL) {
+		if (__predict_false(c->c_mark != slab_freemark(c)))
+			kmalloc_mark_panic(z, c);
 		z->z_lchunks = c->c_next;
 	} else {
 		KKASSERT(z->z_uindex < z->z_nmax);
 		c = (struct slchunk *)(z->z_base +
 		    (size_t)z->z_uindex++ * z->z_chunksize);
 	}
-	idx = chunk_index(z, c);
-	KKASSERT((z->z_bitmap[idx >> 6] & (1UL << (idx & 63))) == 0);
-	z->z_bitmap[idx >> 6] |= 1UL << (idx & 63);
+	c->c_mark = 0;
 	sc->sc_chunks_inuse++;
 	if (--z->z_nfree == 0)
 		zone_exhausted(sc, z);
 	return (c);
 }
 
-/* Large allocations: whole pages, tagged with their count. */
+/* Undo a charge whose allocation failed (no memory).  Context: [c]. */
+static void
+malloc_type_uncharge(struct malloc_type *type, int cpu, size_t bytes)
+{
+	struct kmalloc_typecpu *kc = &type->ks_cpu[cpu];
+
+	kc->kc_credit += (ssize_t)bytes;
+	kc->kc_nonobj++;
+}
+
+static void *kmalloc_over_limit(struct malloc_type *type, size_t size,
+    int flags);
+
+/*
+ * Large allocations: whole pages, tagged with their count.  A type at
+ * its limit gets kmalloc_over_limit's answer.
+ */
 static void *
 kmalloc_pages(size_t size, struct malloc_type *type, int flags)
 {
@@ -393,14 +497,23 @@ kmalloc_pages(size_t size, struct malloc_type *type, int flags)
 	struct vm_page *m;
 	int cpu;
 
-	m = vm_page_alloc_contig(npages, flags & (M_WAITOK | M_NOWAIT |
-	    M_ZERO));
-	if (m == NULL)
-		return (NULL);
-	m->pg_kmem = (int32_t)npages;
 	crit_enter();
 	cpu = mycpuid;
-	malloc_type_charge(type, cpu, (ssize_t)(npages << PAGE_SHIFT), 1);
+	if (malloc_type_charge(type, cpu, npages << PAGE_SHIFT) != 0) {
+		crit_exit();
+		return (kmalloc_over_limit(type, npages << PAGE_SHIFT, flags));
+	}
+	crit_exit();
+	m = vm_page_alloc_contig(npages, flags & (M_WAITOK | M_NOWAIT |
+	    M_ZERO));
+	crit_enter();
+	cpu = mycpuid;
+	if (m == NULL) {
+		malloc_type_uncharge(type, cpu, npages << PAGE_SHIFT);
+		crit_exit();
+		return (NULL);
+	}
+	m->pg_kmem = (int32_t)npages;
 	slab_cpu[cpu].sc_big_allocs++;
 	crit_exit();
 	return (vm_page_to_kva(m));
@@ -425,11 +538,11 @@ kmalloc_over_limit(struct malloc_type *type, size_t size, int flags)
 }
 
 /*
- * z became the first zone of class zi with nothing on it: make zones
- * until the class has one.  NULL when memory is short (M_NOWAIT).
- * Context: critical section on cpu (kept across a M_WAITOK wait).
+ * Make zones until class zi has one.  NULL when memory is short
+ * (M_NOWAIT).  Context: critical section on cpu (kept across a M_WAITOK
+ * wait).
  */
-static __noinline struct slzone *
+static struct slzone *
 kmalloc_newzone(struct slab_cpu *sc, int cpu, int zi, size_t size,
     int flags)
 {
@@ -452,57 +565,136 @@ kmalloc_newzone(struct slab_cpu *sc, int cpu, int zi, size_t size,
 }
 
 /*
- * A chunk of class zi (size bytes, already rounded to the class): the
- * fast path of kmalloc, a critical section and no lock.
+ * Everything kmalloc_zone leaves to it: a type out of credit (or at its
+ * limit), a class without a zone, a zone down to its last chunk.
+ * Context: called in kmalloc_zone's critical section, which it leaves.
  */
-static __always_inline void *
-kmalloc_zone(size_t size, int zi, struct malloc_type *type, int flags)
+static __noinline void *
+kmalloc_zone_slow(size_t size, struct malloc_type *type, int flags)
 {
-	struct globaldata *gd;
 	struct slab_cpu *sc;
 	struct slzone *z;
-	thread_t td;
 	void *p;
-	int cpu;
+	int cpu, zi;
 
-	gd = mycpu;
-	td = gd->gd_curthread;
-	crit_enter_quick(td);
-	cpu = gd->gd_cpuid;
-	type->ks_cpu[cpu].kc_calls++;
-	if (__predict_false(malloc_type_check_limit(type, cpu, size) != 0)) {
-		crit_exit_quick(td);
+	zi = zoneindex(&size);		/* size is a class size already */
+	cpu = mycpuid;
+	if (malloc_type_charge(type, cpu, size) != 0) {
+		crit_exit();
 		return (kmalloc_over_limit(type, size, flags));
 	}
 	sc = &slab_cpu[cpu];
 	z = TAILQ_FIRST(&sc->sc_zones[zi]);
-	if (__predict_false(z == NULL)) {
+	if (z == NULL) {
 		z = kmalloc_newzone(sc, cpu, zi, size, flags);
 		if (z == NULL) {
-			crit_exit_quick(td);
+			malloc_type_uncharge(type, cpu, size);
+			crit_exit();
 			return (NULL);
 		}
-		gd = td->td_gd;		/* the same: we keep our CPU */
 	}
 	sc->sc_lastzone = z;
 	p = zone_take(sc, z);
-	malloc_type_charge(type, cpu, (ssize_t)size, 1);
-	slab_crit_exit(gd, td);
+	crit_exit();
 	if (flags & M_ZERO)
 		memset(p, 0, size);
 	return (p);
 }
 
-/* kmalloc of anything but 1 to 128 bytes without M_POWEROF2. */
+/* The fast path's exit when interrupts came in meanwhile. */
+static __noinline void *
+kmalloc_splz(void *p, size_t size, int flags)
+{
+	lwkt_splz();
+	if (flags & M_ZERO)
+		memset(p, 0, size);
+	return (p);
+}
+
+/*
+ * The fast path's critical section: returns the count found, to be
+ * stored back by slab_crit_leave (see the header).
+ */
+static __always_inline int
+slab_crit_enter(thread_t td)
+{
+	int cc = td->td_critcount;
+
+	td->td_critcount = cc + 1;
+	__asm__ volatile("" ::: "memory");
+	return (cc);
+}
+
+/* Leave it; true when lwkt_splz() must run (as crit_exit would). */
+static __always_inline int
+slab_crit_leave(thread_t td, int cc)
+{
+	__asm__ volatile("" ::: "memory");
+	td->td_critcount = cc;
+	return (cc == 0 &&
+	    __predict_false(mycpu->gd_reqflags & RQF_IDLECHECK_MASK));
+}
+
+/*
+ * A chunk of class zi (size bytes, already rounded to the class): the
+ * fast path of kmalloc.  It runs when the type has the credit, the class
+ * has a zone, and that zone has more than one free chunk (so taking one
+ * never empties it); anything else goes to kmalloc_zone_slow.
+ */
+static __always_inline void *
+kmalloc_zone(size_t size, int zi, struct malloc_type *type, int flags)
+{
+	struct kmalloc_typecpu *kc;
+	struct globaldata *gd;
+	struct slab_cpu *sc;
+	struct slzone *z;
+	struct slchunk *c;
+	thread_t td;
+	int cc;
+
+	gd = mycpu;
+	td = gd->gd_curthread;
+	cc = slab_crit_enter(td);
+	sc = gd->gd_slab;
+	kc = &type->ks_cpu[gd->gd_cpuid];
+	z = TAILQ_FIRST(&sc->sc_zones[zi]);
+	if (__predict_false(z == NULL || z->z_nfree <= 1 ||
+	    kc->kc_credit < (ssize_t)size))
+		return (kmalloc_zone_slow(size, type, flags));
+	if ((c = z->z_lchunks) != NULL) {
+		if (__predict_false(c->c_mark != slab_freemark(c)))
+			kmalloc_mark_panic(z, c);
+		z->z_lchunks = c->c_next;
+	} else {
+		c = (struct slchunk *)(z->z_base +
+		    (size_t)z->z_uindex++ * size);
+	}
+	c->c_mark = 0;
+	z->z_nfree--;
+	sc->sc_chunks_inuse++;
+	sc->sc_lastzone = z;
+	kc->kc_calls++;
+	kc->kc_credit -= (ssize_t)size;
+	if (__predict_false(slab_crit_leave(td, cc)))
+		return (kmalloc_splz(c, size, flags));
+	if (flags & M_ZERO)
+		return (memset(c, 0, size));
+	return (c);
+}
+
+/* kmalloc of anything but 9 to 128 bytes without M_POWEROF2. */
 static __noinline void *
 kmalloc_general(size_t size, struct malloc_type *type, int flags)
 {
-	int cpu, zi;
+	struct kmalloc_typecpu *kc;
+	int zi;
 
 	KASSERT(slab_ready, ("kmalloc before SI_SUB_KMEM"));
 	if (__predict_false(size == 0)) {
 		crit_enter();
-		type->ks_cpu[mycpuid].kc_calls++;
+		kc = &type->ks_cpu[mycpuid];
+		kc->kc_calls++;
+		kc->kc_nonobj++;
 		crit_exit();
 		return (ZERO_LENGTH_PTR);
 	}
@@ -516,15 +708,6 @@ kmalloc_general(size_t size, struct malloc_type *type, int flags)
 		size = (size_t)1 << (64 - __builtin_clzl(size - 1));
 	if (size >= ZoneLimit ||
 	    ((size & PAGE_MASK) == 0 && size > 2 * PAGE_SIZE)) {
-		size = roundup2(size, PAGE_SIZE);
-		crit_enter();
-		cpu = mycpuid;
-		type->ks_cpu[cpu].kc_calls++;
-		if (malloc_type_check_limit(type, cpu, size) != 0) {
-			crit_exit();
-			return (kmalloc_over_limit(type, size, flags));
-		}
-		crit_exit();
 		return (kmalloc_pages(size, type, flags));
 	}
 	zi = zoneindex(&size);
@@ -536,47 +719,40 @@ kmalloc(size_t size, struct malloc_type *type, int flags)
 {
 	int zi;
 
-	KASSERT(((flags & M_WAITOK) != 0) != ((flags & M_NOWAIT) != 0),
+	KASSERT((flags & (M_WAITOK | M_NOWAIT)) == M_WAITOK ||
+	    (flags & (M_WAITOK | M_NOWAIT)) == M_NOWAIT,
 	    ("kmalloc: flags %#x need exactly one of M_WAITOK and M_NOWAIT",
 	    flags));
 	KASSERT(type->ks_magic == M_MAGIC,
 	    ("kmalloc: %p is not a malloc type", type));
 	/* slab_ready: checked where a zone is made or a type is refused. */
-	/* 1 to 128 bytes: classes of 8 (size 0 wraps to the slow path). */
-	if (__predict_true(size - 1 < 128 && (flags & M_POWEROF2) == 0)) {
-		zi = (int)((size - 1) >> 3);
-		return (kmalloc_zone(((size_t)zi + 1) << 3, zi, type, flags));
+	/* 9 to 128 bytes: classes of 8 (1 to 8 take the 16-byte class). */
+	if (__predict_true(size - 9 < 120 && (flags & M_POWEROF2) == 0)) {
+		zi = (int)((size - 9) >> 3);
+		return (kmalloc_zone(((size_t)zi + 2) << 3, zi, type, flags));
 	}
 	return (kmalloc_general(size, type, flags));
 }
 
-/* Free a chunk of z on its owner.  Context: [c] on z's owner. */
-static __always_inline void
-kfree_local(struct slab_cpu *sc, struct slzone *z, struct slchunk *c,
-    size_t idx)
+/*
+ * Free c, a chunk of z, on z's owner (this CPU): the slow path's version
+ * of what kfree does inline, checking the free mark first.
+ * Context: [c] on z's owner.
+ */
+static void
+kfree_local(struct slab_cpu *sc, struct slzone *z, struct slchunk *c)
 {
-	if (__predict_false((z->z_bitmap[idx >> 6] &
-	    (1UL << (idx & 63))) == 0))
-		panic("kfree: %p (zone %p, %zu-byte chunks) is not "
-		    "allocated: freed twice?", c, z, z->z_chunksize);
-	z->z_bitmap[idx >> 6] &= ~(1UL << (idx & 63));
-	c->c_next = z->z_lchunks;
-	z->z_lchunks = c;
-	sc->sc_chunks_inuse--;
-	/* One compare for the common case: 1 < z_nfree < z_nmax. */
-	if (__predict_true((unsigned)++z->z_nfree - 2 <
-	    (unsigned)z->z_nmax - 2))
-		return;
-	if (z->z_nfree == 1 && (z->z_flags & SLZF_LINKED) == 0)
-		zone_check_unlinked(sc, z);
-	if (__predict_false(z->z_nfree == z->z_nmax))
-		zone_maybe_retire(sc, z, 0);
+	if (__predict_false(c->c_mark == slab_freemark(c)))
+		kfree_suspect(sc, z, c, z->z_cpu);
+	zone_put(sc, z, c);
 }
 
 /*
  * Free a chunk of z from a CPU that does not own it: one CAS pushes it
  * on z_rchunks; the freer that replaces the owner's signal sends the
- * passive IPI.  After the push z may be gone: do not touch it.
+ * passive IPI.  After the push z may be gone: do not touch it.  A chunk
+ * that already holds its free mark goes to the owner by IPI instead, to
+ * be checked there (kfree_remote_suspect).
  */
 static void
 kfree_remote_push(struct slab_cpu *sc, struct slzone *z, struct slchunk *c)
@@ -584,12 +760,17 @@ kfree_remote_push(struct slab_cpu *sc, struct slzone *z, struct slchunk *c)
 	struct slchunk *old;
 	int owner = z->z_cpu;
 
+	sc->sc_remote_frees++;
+	if (__predict_false(c->c_mark == slab_freemark(c))) {
+		lwkt_send_ipiq2(owner, kfree_remote_suspect, c, mycpuid);
+		return;
+	}
+	c->c_mark = slab_freemark(c);
 	old = __atomic_load_n(&z->z_rchunks, __ATOMIC_RELAXED);
 	do {
 		c->c_next = (old == SLZ_SIGNAL) ? NULL : old;
 	} while (!__atomic_compare_exchange_n(&z->z_rchunks, &old, c, true,
 	    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
-	sc->sc_remote_frees++;
 	if (old == SLZ_SIGNAL) {
 		sc->sc_remote_ipis++;
 		lwkt_send_ipiq2_passive(owner, kfree_remote, z, 0);
@@ -598,8 +779,10 @@ kfree_remote_push(struct slab_cpu *sc, struct slzone *z, struct slchunk *c)
 
 /*
  * kfree of anything kfree's fast path did not take: large allocations,
- * chunks of zones other than this CPU's last, and every bad pointer
- * (the panics come from here, outside the critical section).
+ * chunks of zones other than this CPU's last, chunks holding their free
+ * mark, and every bad pointer (the panics come from here, outside the
+ * critical section).
+ * Context: called in kfree's critical section, which it leaves first.
  */
 static __noinline void
 kfree_slow(void *ptr, struct malloc_type *type)
@@ -607,10 +790,10 @@ kfree_slow(void *ptr, struct malloc_type *type)
 	struct slab_cpu *sc;
 	struct slzone *z;
 	struct vm_page *m;
-	thread_t td;
 	size_t npages, idx;
 	int cpu;
 
+	crit_exit();
 	m = vm_page_lookup(ptr);
 	if (__predict_false(m == NULL || m->pg_kmem == 0))
 		panic("kfree: %p (type %s) did not come from kmalloc", ptr,
@@ -622,8 +805,7 @@ kfree_slow(void *ptr, struct malloc_type *type)
 		npages = (size_t)m->pg_kmem;
 		m->pg_kmem = 0;
 		crit_enter();
-		malloc_type_charge(type, mycpuid,
-		    -(ssize_t)(npages << PAGE_SHIFT), -1);
+		malloc_type_credit(type, mycpuid, npages << PAGE_SHIFT);
 		crit_exit();
 		vm_page_free_contig(m, npages);
 		return;
@@ -635,54 +817,96 @@ kfree_slow(void *ptr, struct malloc_type *type)
 	    (char *)ptr))
 		panic("kfree: %p (type %s) is not the start of a kmalloc "
 		    "chunk", ptr, type->ks_shortdesc);
+	/* Only the owner moves z_uindex, and only up: a racy read is safe. */
+	if (__predict_false(idx >= (size_t)__atomic_load_n(&z->z_uindex,
+	    __ATOMIC_RELAXED)))
+		panic("kfree: %p (type %s, zone %p) was never allocated", ptr,
+		    type->ks_shortdesc, z);
 
-	td = curthread;
-	crit_enter_quick(td);
-	cpu = td->td_gd->gd_cpuid;
+	crit_enter();
+	cpu = mycpuid;
 	sc = &slab_cpu[cpu];
-	malloc_type_charge(type, cpu, -(ssize_t)z->z_chunksize, -1);
+	malloc_type_credit(type, cpu, z->z_chunksize);
 	if (__predict_true(z->z_cpu == cpu))
-		kfree_local(sc, z, ptr, idx);
+		kfree_local(sc, z, ptr);
 	else
 		kfree_remote_push(sc, z, ptr);
-	crit_exit_quick(td);
+	crit_exit();
 }
 
 /*
- * The fast path: a chunk of the zone this CPU last allocated from.  That
- * zone is live and ours (sc_lastzone is cleared when it retires), so no
- * page lookup is needed to trust its header; a pointer into its header
- * or the middle of a chunk goes to kfree_slow, which panics.
+ * The rare ends of kfree's fast path: the zone went from empty to one
+ * free chunk or became completely free (and is not its class's only
+ * zone, which kfree settles itself), or this CPU's credit of the type
+ * grew past its kc_creditmax.
+ * Context: called in kfree's critical section, which it leaves.
+ */
+static __noinline void
+kfree_fast_edges(struct malloc_type *type, struct slzone *z)
+{
+	struct globaldata *gd = mycpu;
+	struct kmalloc_typecpu *kc = &type->ks_cpu[gd->gd_cpuid];
+
+	if (kc->kc_credit > kc->kc_creditmax)
+		malloc_type_giveback(type, kc);
+	zone_after_free(gd->gd_slab, z);
+	crit_exit();
+}
+
+/*
+ * The fast path: a chunk of the zone this CPU last allocated from,
+ * handed out (below z_uindex) and not holding its free mark.  That zone
+ * is live and ours (sc_lastzone is cleared when it retires), so no page
+ * lookup is needed to trust its header; a pointer into its header or the
+ * middle of a chunk goes to kfree_slow, which panics.
  */
 void
 kfree(void *ptr, struct malloc_type *type)
 {
+	struct kmalloc_typecpu *kc;
 	struct globaldata *gd;
 	struct slab_cpu *sc;
 	struct slzone *z;
+	struct slchunk *c = ptr;
 	thread_t td;
 	size_t idx;
-	int cpu;
+	int cc, n;
 
-	if (ptr == NULL || ptr == ZERO_LENGTH_PTR)
+	/* NULL and ZERO_LENGTH_PTR (bit 63 alone) in one test. */
+	if (__predict_false(((uintptr_t)ptr << 1) == 0))
 		return;
 	KASSERT(type->ks_magic == M_MAGIC,
 	    ("kfree: %p is not a malloc type", type));
-	z = (struct slzone *)((uintptr_t)ptr & ~ZoneMask);
+	z = (struct slzone *)((uintptr_t)ptr & ZoneBaseMask);
 	gd = mycpu;
 	td = gd->gd_curthread;
-	crit_enter_quick(td);
-	cpu = gd->gd_cpuid;
-	sc = &slab_cpu[cpu];
-	if (__predict_true(z == sc->sc_lastzone &&
-	    (char *)ptr >= z->z_base && chunk_start(z, ptr, &idx))) {
-		malloc_type_charge(type, cpu, -(ssize_t)z->z_chunksize, -1);
-		kfree_local(sc, z, ptr, idx);
-		slab_crit_exit(gd, td);
-		return;
-	}
-	slab_crit_exit(gd, td);
-	kfree_slow(ptr, type);
+	cc = slab_crit_enter(td);
+	sc = gd->gd_slab;
+	if (__predict_false(z != sc->sc_lastzone ||
+	    !chunk_start(z, ptr, &idx) || idx >= (size_t)z->z_uindex ||
+	    c->c_mark == slab_freemark(c)))
+		return (kfree_slow(ptr, type));
+	c->c_mark = slab_freemark(c);
+	c->c_next = z->z_lchunks;
+	z->z_lchunks = c;
+	sc->sc_chunks_inuse--;
+	n = ++z->z_nfree;
+	kc = &type->ks_cpu[gd->gd_cpuid];
+	kc->kc_frees++;
+	kc->kc_credit += (ssize_t)z->z_chunksize;
+	/*
+	 * One compare for the common case, 1 < z_nfree < z_nmax.  A zone
+	 * that became completely free stays if it is its class's only
+	 * zone (zone_maybe_retire): settle that here, as a class with one
+	 * zone in use and freed over and over is common.
+	 */
+	if (__predict_false((unsigned)n - 2 >= (unsigned)z->z_nmax - 2 ||
+	    kc->kc_credit > kc->kc_creditmax) &&
+	    !(n == z->z_nmax && kc->kc_credit <= kc->kc_creditmax &&
+	    zone_is_only(sc, z)))
+		return (kfree_fast_edges(type, z));
+	if (__predict_false(slab_crit_leave(td, cc)))
+		lwkt_splz();
 }
 
 size_t
@@ -858,6 +1082,7 @@ slab_init(void *arg __unused)
 	    ZoneSize * 2 <= bootinfo->bi_physmem / 1024)
 		ZoneSize <<= 1;
 	ZoneMask = ZoneSize - 1;
+	ZoneBaseMask = ~(uintptr_t)ZoneMask;
 	ZoneLimit = MIN(ZoneSize / 4, (size_t)ZALLOC_ZONE_LIMIT);
 	zone_pages = ZoneSize >> PAGE_SHIFT;
 	zone_cache = (int)MAX(2, MIN(32, ram / ZoneSize / 64));
@@ -867,6 +1092,7 @@ slab_init(void *arg __unused)
 			TAILQ_INIT(&slab_cpu[cpu].sc_zones[zi]);
 		TAILQ_INIT(&slab_cpu[cpu].sc_freezones);
 		callout_init(&slab_cpu[cpu].sc_cleanup);
+		globaldata_find(cpu)->gd_slab = &slab_cpu[cpu];
 	}
 	malloc_types_init();
 	slab_ready = 1;

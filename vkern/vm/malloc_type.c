@@ -8,13 +8,18 @@
  * limit at SI_SUB_KMEM.
  *
  * Locking: each CPU counts in its own slot of a type (ks_cpu[cpu]) in a
- * critical section, with plain stores ([c]).  When a slot's unsynced
- * bytes pass ks_slack it is folded into ks_memuse with one atomic add,
- * so ks_memuse is the true use to within ncpus * ks_slack, and the
- * limit check costs nothing until a type nears its limit; then the slots
- * are summed exactly (racy reads of other CPUs' slots: a limit is a
- * policy, not an invariant).  ks_limit, ks_slack, ks_highwater and
- * ks_limfails are read and written with atomic operations ([a]).
+ * critical section, with plain stores ([c]): requests, frees, and its
+ * credit, the bytes it may still allocate without asking anyone.  The
+ * credits come from ks_reserved, the one shared word ([a]), which is
+ * always the bytes in use plus every CPU's credit.  So a CPU writes
+ * shared memory only when its credit runs out (it takes ks_slack more
+ * with one atomic add, and only while ks_reserved stays under the limit)
+ * or grows past ks_creditmax through frees (it gives the surplus back).
+ * Near the limit, where other CPUs' credit would make ks_reserved say
+ * "over" too early, the slots are summed for the exact use (racy reads
+ * of other CPUs' slots: a limit is a policy, not an invariant).
+ * ks_limit, ks_slack, ks_creditmax, ks_highwater and ks_limfails are
+ * read and written with atomic operations ([a]).
  */
 #include <sys/types.h>
 #include <sys/systm.h>
@@ -33,7 +38,7 @@ SET_DECLARE(malloc_type_set, struct malloc_type);
 
 #define VMSTAT_MAXTYPES	512
 
-/* A slot may drift by 1/16 of the limit shared out over the CPUs. */
+/* A CPU's credit: 1/16 of the limit shared out over the CPUs. */
 static ssize_t
 type_slack(size_t limit)
 {
@@ -59,10 +64,18 @@ malloc_types_init(void)
 void
 kmalloc_set_limit(struct malloc_type *type, size_t limit)
 {
+	ssize_t slack;
+	int cpu;
+
 	if (limit == 0)
 		limit = kmalloc_default_limit;
-	__atomic_store_n(&type->ks_slack, type_slack(limit),
-	    __ATOMIC_RELAXED);
+	slack = type_slack(limit);
+	__atomic_store_n(&type->ks_slack, slack, __ATOMIC_RELAXED);
+	__atomic_store_n(&type->ks_creditmax, 2 * slack, __ATOMIC_RELAXED);
+	/* kfree's fast path reads its own slot's copy. */
+	for (cpu = 0; cpu < PLAT_MAXCPU; cpu++)
+		__atomic_store_n(&type->ks_cpu[cpu].kc_creditmax, 2 * slack,
+		    __ATOMIC_RELAXED);
 	__atomic_store_n(&type->ks_limit, limit, __ATOMIC_RELAXED);
 }
 
@@ -76,39 +89,59 @@ highwater_raise(struct malloc_type *type, ssize_t v)
 		;
 }
 
-void
-malloc_type_sync(struct malloc_type *type, struct kmalloc_typecpu *kc)
-{
-	ssize_t v;
-
-	v = __atomic_add_fetch(&type->ks_memuse, kc->kc_unsynced,
-	    __ATOMIC_RELAXED);
-	kc->kc_unsynced = 0;
-	highwater_raise(type, v);
-}
-
-/* Exact bytes in use: the sum of every CPU's slot. */
+/* Bytes in use: what is reserved minus what the CPUs have not spent. */
 static ssize_t
-type_exact_memuse(struct malloc_type *type)
+type_memuse(struct malloc_type *type)
 {
-	ssize_t total = 0;
+	ssize_t total;
 	int cpu;
 
+	total = __atomic_load_n(&type->ks_reserved, __ATOMIC_RELAXED);
 	for (cpu = 0; cpu < ncpus; cpu++)
-		total += __atomic_load_n(&type->ks_cpu[cpu].kc_memuse,
+		total -= __atomic_load_n(&type->ks_cpu[cpu].kc_credit,
 		    __ATOMIC_RELAXED);
-	highwater_raise(type, total);
 	return (total);
 }
 
 int
-malloc_type_check_limit_slow(struct malloc_type *type, size_t bytes)
+malloc_type_refill(struct malloc_type *type, int cpu, size_t bytes)
 {
-	size_t limit = __atomic_load_n(&type->ks_limit, __ATOMIC_RELAXED);
+	struct kmalloc_typecpu *kc = &type->ks_cpu[cpu];
+	ssize_t limit, want, r, use;
 
-	if (type_exact_memuse(type) + (ssize_t)bytes <= (ssize_t)limit)
+	limit = (ssize_t)__atomic_load_n(&type->ks_limit, __ATOMIC_RELAXED);
+	/* Enough for this request, and ks_slack left over after it. */
+	want = (ssize_t)bytes - kc->kc_credit +
+	    __atomic_load_n(&type->ks_slack, __ATOMIC_RELAXED);
+	r = __atomic_add_fetch(&type->ks_reserved, want, __ATOMIC_RELAXED);
+	if (r <= limit) {
+		kc->kc_credit += want;
+		highwater_raise(type, type_memuse(type) + (ssize_t)bytes);
 		return (0);
-	return (ENOMEM);
+	}
+	__atomic_sub_fetch(&type->ks_reserved, want, __ATOMIC_RELAXED);
+	/* Others' credit may make ks_reserved look full: count exactly. */
+	use = type_memuse(type);
+	if (use + (ssize_t)bytes > limit)
+		return (ENOMEM);
+	want = (ssize_t)bytes - kc->kc_credit;
+	__atomic_add_fetch(&type->ks_reserved, want, __ATOMIC_RELAXED);
+	kc->kc_credit += want;
+	highwater_raise(type, use + (ssize_t)bytes);
+	return (0);
+}
+
+void
+malloc_type_giveback(struct malloc_type *type, struct kmalloc_typecpu *kc)
+{
+	ssize_t surplus;
+
+	surplus = kc->kc_credit -
+	    __atomic_load_n(&type->ks_slack, __ATOMIC_RELAXED);
+	if (surplus <= 0)
+		return;
+	kc->kc_credit -= surplus;
+	__atomic_sub_fetch(&type->ks_reserved, surplus, __ATOMIC_RELAXED);
 }
 
 void
@@ -120,13 +153,14 @@ malloc_type_get_stats(struct malloc_type *type, struct malloc_type_stats *ms)
 	memset(ms, 0, sizeof(*ms));
 	for (cpu = 0; cpu < ncpus; cpu++) {
 		kc = &type->ks_cpu[cpu];
-		ms->ms_memuse += __atomic_load_n(&kc->kc_memuse,
-		    __ATOMIC_RELAXED);
-		ms->ms_inuse += __atomic_load_n(&kc->kc_inuse,
-		    __ATOMIC_RELAXED);
+		ms->ms_inuse += (ssize_t)(__atomic_load_n(&kc->kc_calls,
+		    __ATOMIC_RELAXED) - __atomic_load_n(&kc->kc_frees,
+		    __ATOMIC_RELAXED) - __atomic_load_n(&kc->kc_nonobj,
+		    __ATOMIC_RELAXED));
 		ms->ms_calls += __atomic_load_n(&kc->kc_calls,
 		    __ATOMIC_RELAXED);
 	}
+	ms->ms_memuse = type_memuse(type);
 	highwater_raise(type, ms->ms_memuse);
 	ms->ms_highwater = __atomic_load_n(&type->ks_highwater,
 	    __ATOMIC_RELAXED);

@@ -3,8 +3,9 @@
  * Copyright (c) 2026 The Damselfly Project
  *
  * slab_internal.h - what kern_slaballoc.c and malloc_type.c share: the
- * zone header, the per-CPU slab state and the charging of malloc types.
- * Not for other subsystems: they use sys/malloc.h.
+ * zone header, the free chunk and its free mark, the per-CPU slab state
+ * and the charging of malloc types against per-CPU credit.  Not for
+ * other subsystems: they use sys/malloc.h.
  *
  * Protection of the fields below:
  *   [I]  set when the zone is made, read-only while it is a zone
@@ -17,6 +18,7 @@
 #define _VM_SLAB_INTERNAL_H_
 
 #include <sys/types.h>
+#include <sys/errno.h>
 #include <sys/queue.h>
 #include <sys/malloc.h>
 #include <sys/callout.h>
@@ -28,34 +30,53 @@
 #define ZALLOC_MIN_ZONE_SIZE	(32 * 1024)
 #define ZALLOC_MAX_ZONE_SIZE	(128 * 1024)
 #define ZALLOC_ZONE_LIMIT	(16 * 1024)	/* largest ZoneLimit */
-#define NZONES			72		/* classes up to 16 KiB */
+#define ZALLOC_MIN_CHUNK	16		/* room for the free mark */
+#define NZONES			71		/* classes 16 B to 16 KiB */
 
-/* A free chunk links to the next through its first word. */
+/*
+ * A free chunk: the link to the next free chunk of its zone, then the
+ * free mark, slab_freemark(chunk).  kfree writes the mark; kmalloc
+ * checks it (a free chunk written to since its free panics) and clears
+ * it.  A chunk handed out never holds its own mark unless its user
+ * wrote that very value there, so a kfree that finds the mark is almost
+ * surely a second free; the owner confirms it by walking the zone's free
+ * chunks before it panics (slab_freemark_confirm).
+ */
 struct slchunk {
 	struct slchunk	*c_next;
+	uintptr_t	c_mark;
 };
+
+#define SLAB_FREEMARK_KEY	0x5a17f4eed0c0ffeeUL
+
+static __always_inline uintptr_t
+slab_freemark(const void *c)
+{
+	return ((uintptr_t)c ^ SLAB_FREEMARK_KEY);
+}
 
 /* In z_rchunks: the zone is unlinked; the freer replacing this signals. */
 #define SLZ_SIGNAL	((struct slchunk *)1)
 
 struct slzone {
-	/* Written by other CPUs: a cache line of its own. */
+	/* Written by other CPUs (and read by them): a cache line apart. */
 	struct slchunk	*z_rchunks __aligned(64); /* [a] remote frees */
-	uint32_t	z_magic __aligned(64); /* [c] ZALLOC_*_MAGIC */
+	uint32_t	z_magic;	/* [c] ZALLOC_*_MAGIC */
 	int		z_cpu;		/* [I] owning CPU */
-	int		z_zoneindex;	/* [I] size class */
-	int		z_flags;	/* [c] SLZF_* */
-	size_t		z_chunksize;	/* [I] bytes per chunk */
-	uint32_t	z_chunkrecip;	/* [I] 2^32 / z_chunksize, rounded up */
-	char		*z_base;	/* [I] first chunk */
-	int		z_nmax;		/* [I] chunks in the zone */
-	int		z_nfree;	/* [c] local list + never used */
-	int		z_uindex;	/* [c] first never-used chunk */
 	int		z_rsigout;	/* [c] signals installed, IPI not run */
-	struct slchunk	*z_lchunks;	/* [c] local free list */
+	/* The owner's fast paths: one cache line. */
+	struct slchunk	*z_lchunks __aligned(64); /* [c] local free list */
+	int		z_nfree;	/* [c] local list + never used */
+	int		z_nmax;		/* [I] chunks in the zone */
+	int		z_uindex;	/* [c] first never-used chunk */
+	size_t		z_chunksize;	/* [I] bytes per chunk */
+	char		*z_base;	/* [I] first chunk */
+	uint32_t	z_chunkrecip;	/* [I] 2^32 / z_chunksize, rounded up */
+	int16_t		z_zoneindex;	/* [I] size class */
+	int16_t		z_flags;	/* [c] SLZF_* */
 	TAILQ_ENTRY(slzone) z_entry;	/* [c] class list or free zones */
-	uint64_t	z_bitmap[];	/* [c] bit per chunk: 1 = allocated */
 };
+CTASSERT(sizeof(struct slzone) == 128);
 
 #define SLZF_LINKED	0x0001		/* on its class list */
 
@@ -93,45 +114,52 @@ extern size_t kmalloc_default_limit;
 void	malloc_types_init(void);
 
 /*
- * Charge (bytes > 0) or credit (bytes < 0) type on this CPU, and fold
- * the slot into ks_memuse when it drifts past ks_slack.
+ * Make this CPU's credit of type at least bytes: take more from
+ * ks_reserved while the type stays under its limit, else sum the exact
+ * use and take only what the request needs if it fits.  Returns 0 or
+ * ENOMEM (the type is at its limit; nothing taken).
  * Context: critical section on CPU cpu.
  */
-void	malloc_type_sync(struct malloc_type *type, struct kmalloc_typecpu *kc);
+int	malloc_type_refill(struct malloc_type *type, int cpu, size_t bytes);
 
-static __always_inline void
-malloc_type_charge(struct malloc_type *type, int cpu, ssize_t bytes,
-    int objs)
+/*
+ * Give back to ks_reserved the credit of kc beyond ks_slack (a CPU that
+ * frees more than it allocates).  Context: critical section, kc's CPU.
+ */
+void	malloc_type_giveback(struct malloc_type *type,
+	    struct kmalloc_typecpu *kc);
+
+/*
+ * Charge a request of bytes to type on this CPU: 0, or ENOMEM when the
+ * type is at its limit (counted as a request that made no object).
+ * Context: critical section on CPU cpu.
+ */
+static __always_inline int
+malloc_type_charge(struct malloc_type *type, int cpu, size_t bytes)
 {
 	struct kmalloc_typecpu *kc = &type->ks_cpu[cpu];
 
-	kc->kc_memuse += bytes;
-	kc->kc_inuse += objs;
-	kc->kc_unsynced += bytes;
-	if (__predict_false(kc->kc_unsynced > type->ks_slack ||
-	    kc->kc_unsynced < -type->ks_slack))
-		malloc_type_sync(type, kc);
+	kc->kc_calls++;
+	if (__predict_false(kc->kc_credit < (ssize_t)bytes) &&
+	    malloc_type_refill(type, cpu, bytes) != 0) {
+		kc->kc_nonobj++;
+		return (ENOMEM);
+	}
+	kc->kc_credit -= (ssize_t)bytes;
+	return (0);
 }
 
-/* The exact check, when the estimate says a type may be at its limit. */
-int	malloc_type_check_limit_slow(struct malloc_type *type, size_t bytes);
-
-/*
- * 0 if type may take `bytes' more on this CPU, else ENOMEM.  The shared
- * estimate plus this CPU's drift decides, unless it says "over".
- * Context: critical section.
- */
-static __always_inline int
-malloc_type_check_limit(struct malloc_type *type, int cpu, size_t bytes)
+/* Credit a free of bytes to type on this CPU.  Context: as above. */
+static __always_inline void
+malloc_type_credit(struct malloc_type *type, int cpu, size_t bytes)
 {
-	ssize_t approx;
+	struct kmalloc_typecpu *kc = &type->ks_cpu[cpu];
 
-	approx = __atomic_load_n(&type->ks_memuse, __ATOMIC_RELAXED) +
-	    type->ks_cpu[cpu].kc_unsynced + (ssize_t)bytes;
-	if (__predict_true(approx <= (ssize_t)__atomic_load_n(
-	    &type->ks_limit, __ATOMIC_RELAXED)))
-		return (0);
-	return (malloc_type_check_limit_slow(type, bytes));
+	kc->kc_frees++;
+	kc->kc_credit += (ssize_t)bytes;
+	if (__predict_false(kc->kc_credit > __atomic_load_n(
+	    &kc->kc_creditmax, __ATOMIC_RELAXED)))
+		malloc_type_giveback(type, kc);
 }
 
 #endif /* !_VM_SLAB_INTERNAL_H_ */

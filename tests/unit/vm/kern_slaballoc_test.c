@@ -329,6 +329,7 @@ exhausted_memory_fails_nowait(void **state)
 struct xfree {
 	void	**ptrs;
 	int	n;
+	struct malloc_type *type;	/* NULL: M_XCPU */
 };
 
 static void
@@ -338,7 +339,7 @@ free_list_here(void *arg)
 	int i;
 
 	for (i = 0; i < x->n; i++)
-		kfree(x->ptrs[i], M_XCPU);
+		kfree(x->ptrs[i], x->type != NULL ? x->type : M_XCPU);
 }
 
 static void
@@ -359,7 +360,7 @@ remote_frees_return_to_owner(void **state)
 	static void *ptrs[4096];
 	struct slab_stats s0a, s0b, s1a, s1b;
 	struct malloc_type_stats ms;
-	struct xfree x = { ptrs, 0 };
+	struct xfree x = { ptrs, 0, NULL };
 	int i;
 
 	/* Fill zones of the 1024-byte class on CPU 0 until one unlinks. */
@@ -407,7 +408,7 @@ remote_free_into_linked_zone_needs_no_ipi(void **state)
 {
 	struct slab_stats s0a, s0b, s1a, s1b;
 	void *ptrs[4];
-	struct xfree x = { ptrs, 4 };
+	struct xfree x = { ptrs, 4, NULL };
 
 	alloc_list_here(&x);
 	slab_get_stats(0, &s0a);
@@ -428,7 +429,7 @@ periodic_cleanup_takes_back_remote_frees(void **state)
 {
 	struct slab_stats s0a, s0b;
 	void *ptrs[4];
-	struct xfree x = { ptrs, 4 };
+	struct xfree x = { ptrs, 4, NULL };
 	int dummy;
 
 	alloc_list_here(&x);
@@ -445,7 +446,7 @@ static void
 cpu1_memory_freed_on_cpu0_goes_back_to_cpu1(void **state)
 {
 	static void *ptrs[4096];
-	struct xfree x = { ptrs, 0 };
+	struct xfree x = { ptrs, 0, NULL };
 	struct slab_stats s1a, s1b;
 	int i;
 
@@ -489,6 +490,113 @@ double_free_panics(void **state)
 	panicking = 0;
 	crit_exit();		/* the panic left kfree's section */
 	kfree(keep, M_TESTA);
+}
+
+/* The second free of a chunk made on the other CPU is caught too: the
+ * freer finds the free mark and the owner confirms it. */
+static void
+remote_double_free_panics(void **state)
+{
+	void *keep = kmalloc(48, M_TESTA, M_NOWAIT);
+
+	twice = kmalloc(48, M_TESTA, M_NOWAIT);
+	kfree(twice, M_TESTA);
+	fakeplat_run_on_cpu(1, do_double_free, NULL);
+	fakeplat_console_clear();
+	assert_int_equal(fakeplat_catch_halt(run_my_ipis, NULL),
+	    PLAT_EXIT_PANIC);
+	assert_non_null(strstr(fakeplat_console_output(),
+	    "freed twice (second free on cpu1)"));
+	panicking = 0;
+	crit_exit();		/* the panic left the IPI's section */
+	kfree(keep, M_TESTA);
+}
+
+/* A live chunk whose user stored the very value of its free mark is
+ * freed normally: the owner's walk finds it is not free. */
+static void
+user_data_like_the_free_mark_is_no_double_free(void **state)
+{
+	uintptr_t *p, *q;
+
+	p = kmalloc(64, M_TESTA, M_NOWAIT);
+	q = kmalloc(64, M_TESTA, M_NOWAIT);
+	p[1] = (uintptr_t)p ^ 0x5a17f4eed0c0ffeeUL;	/* its free mark */
+	kfree(p, M_TESTA);
+	assert_ptr_equal(kmalloc(64, M_TESTA, M_NOWAIT), p);
+	kfree(p, M_TESTA);
+	kfree(q, M_TESTA);
+}
+
+static void
+do_alloc48(void *arg)
+{
+	kmalloc(48, M_TESTA, M_NOWAIT);
+}
+
+/* kmalloc notices a free chunk that was written to after its free. */
+static void
+write_after_free_is_caught_by_kmalloc(void **state)
+{
+	void *keep = kmalloc(48, M_TESTA, M_NOWAIT);
+	uintptr_t *p = kmalloc(48, M_TESTA, M_NOWAIT);
+
+	kfree(p, M_TESTA);
+	p[1] = 0;			/* a use after free */
+	fakeplat_console_clear();
+	assert_int_equal(fakeplat_catch_halt(do_alloc48, NULL),
+	    PLAT_EXIT_PANIC);
+	assert_non_null(strstr(fakeplat_console_output(),
+	    "was written to after it was freed"));
+	panicking = 0;
+	crit_exit();
+	p[1] = (uintptr_t)p ^ 0x5a17f4eed0c0ffeeUL;	/* repair it */
+	kfree(keep, M_TESTA);
+}
+
+/* A CPU that only frees gives its credit back, and the limit stays
+ * exact: after CPU 1 freed all of CPU 0's blocks of a limited type,
+ * CPU 0 fills the limit again, to the byte. */
+static void
+frees_on_other_cpu_give_credit_back(void **state)
+{
+	static void *ptrs[200];
+	struct xfree x = { ptrs, 0, M_SMALL };
+	struct malloc_type_stats ms;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		x.n = 0;
+		while (x.n < 200 &&
+		    (ptrs[x.n] = kmalloc(64, M_SMALL, M_NOWAIT)) != NULL)
+			x.n++;
+		assert_int_equal(x.n, 8192 / 64);
+		malloc_type_get_stats(M_SMALL, &ms);
+		assert_int_equal(ms.ms_memuse, 8192);
+		assert_int_equal(ms.ms_inuse, 8192 / 64);
+		fakeplat_run_on_cpu(1, free_list_here, &x);
+		assert_true(M_SMALL->ks_cpu[1].kc_credit <=
+		    M_SMALL->ks_cpu[1].kc_creditmax);
+		malloc_type_get_stats(M_SMALL, &ms);
+		assert_int_equal(ms.ms_memuse, 0);
+		assert_int_equal(ms.ms_inuse, 0);
+		run_my_ipis(NULL);
+	}
+	slab_cleanup();
+}
+
+/* 1 to 8 bytes take the smallest class, 16 bytes (room for the mark). */
+static void
+tiny_sizes_take_sixteen_bytes(void **state)
+{
+	size_t size;
+	void *p;
+
+	for (size = 1; size <= 16; size++) {
+		p = kmalloc(size, M_TESTA, M_NOWAIT);
+		assert_int_equal(kmalloc_usable_size(p), 16);
+		kfree(p, M_TESTA);
+	}
 }
 
 static void
@@ -583,6 +691,11 @@ main(void)
 		cmocka_unit_test(periodic_cleanup_takes_back_remote_frees),
 		cmocka_unit_test(cpu1_memory_freed_on_cpu0_goes_back_to_cpu1),
 		cmocka_unit_test(double_free_panics),
+		cmocka_unit_test(remote_double_free_panics),
+		cmocka_unit_test(user_data_like_the_free_mark_is_no_double_free),
+		cmocka_unit_test(write_after_free_is_caught_by_kmalloc),
+		cmocka_unit_test(frees_on_other_cpu_give_credit_back),
+		cmocka_unit_test(tiny_sizes_take_sixteen_bytes),
 		cmocka_unit_test(foreign_and_interior_frees_panic),
 		cmocka_unit_test(krealloc_keeps_or_moves_contents),
 		cmocka_unit_test(vmstat_m_lists_types),

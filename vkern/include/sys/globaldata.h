@@ -24,6 +24,8 @@
 #include <sys/callout.h>
 #include <plat/plat.h>
 
+struct slab_cpu;
+
 /* gd_reqflags: work an upcall left for the outermost crit_exit. */
 #define RQF_IPIQ		0x0001	/* IPIs pending */
 #define RQF_INTPEND		0x0002	/* device irqs pending (gd_irqpend) */
@@ -45,6 +47,7 @@ struct globaldata {
 	int		gd_intr_nesting_level; /* [c] >0 in upcalls/IPIs */
 	int		gd_preempt_critcount; /* [cs] preemption allowed at */
 	uint64_t	gd_irqpend;	/* [cs] deferred device irqs */
+	struct slab_cpu	*gd_slab;	/* [I] kmalloc's state for this CPU */
 
 	/* Scheduler. */
 	struct threadq	gd_tdrunq[TDPRI_COUNT]; /* [c] run queues */

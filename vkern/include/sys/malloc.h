@@ -10,10 +10,11 @@
  *	p = kmalloc(sizeof(*p), M_DEVBUF, M_WAITOK | M_ZERO);
  *	kfree(p, M_DEVBUF);
  *
- * A type counts its objects, bytes and requests per CPU (no shared
- * write on the fast path) and has a limit in bytes: an allocation that
- * would take it past its limit returns NULL with M_NOWAIT and panics,
- * naming the type, with M_WAITOK.  Running out of memory is different:
+ * A type counts its requests and frees per CPU and hands each CPU a
+ * credit of bytes it may allocate without a shared write, so the fast
+ * path writes only its own CPU's slot.  A type has a limit in bytes: an
+ * allocation that would take it past its limit returns NULL with
+ * M_NOWAIT and panics, naming the type, with M_WAITOK.  Running out of memory is different:
  * M_NOWAIT returns NULL and M_WAITOK sleeps until memory is freed.
  * The monitor's `vmstat -m' prints every type.
  *
@@ -41,11 +42,19 @@
 /* What kmalloc(0) returns: never NULL, faults on any access. */
 #define ZERO_LENGTH_PTR	((void *)0x8000000000000000UL)
 
+/*
+ * One CPU's slot of a type.  Bytes in use are not counted per CPU: a
+ * CPU holds a credit taken from the type's ks_reserved, allocations
+ * spend it and frees (on any CPU) add to it, so the bytes in use are
+ * ks_reserved minus every CPU's credit.  Objects in use are
+ * calls - frees - nonobj summed over the CPUs.
+ */
 struct kmalloc_typecpu {
-	ssize_t		kc_memuse;	/* [c] bytes allocated - freed here */
-	ssize_t		kc_inuse;	/* [c] objects allocated - freed here */
+	ssize_t		kc_credit;	/* [c] bytes we may allocate unasked */
 	uint64_t	kc_calls;	/* [c] kmalloc requests made here */
-	ssize_t		kc_unsynced;	/* [c] kc_memuse not yet in ks_memuse */
+	uint64_t	kc_frees;	/* [c] objects freed here */
+	uint64_t	kc_nonobj;	/* [c] requests that made no object */
+	ssize_t		kc_creditmax;	/* [a] copy of ks_creditmax */
 } __aligned(64);
 
 struct malloc_type {
@@ -53,9 +62,10 @@ struct malloc_type {
 	const char	*ks_shortdesc;	/* [I] name for vmstat -m */
 	const char	*ks_longdesc;	/* [I] */
 	size_t		ks_limit;	/* [a] bytes; 0 until init: default */
-	ssize_t		ks_slack;	/* [a] per-CPU unsynced bytes allowed */
-	ssize_t		ks_memuse;	/* [a] bytes in use, to within slack */
-	ssize_t		ks_highwater;	/* [a] largest ks_memuse seen */
+	ssize_t		ks_slack;	/* [a] credit a CPU is topped up to */
+	ssize_t		ks_creditmax;	/* [a] credit a CPU gives back above */
+	ssize_t		ks_reserved;	/* [a] bytes in use + every credit */
+	ssize_t		ks_highwater;	/* [a] largest use seen */
 	uint64_t	ks_limfails;	/* [a] requests refused by the limit */
 	struct kmalloc_typecpu ks_cpu[PLAT_MAXCPU]; /* [c] */
 };
@@ -129,7 +139,8 @@ struct malloc_type_stats {
 	ssize_t		ms_memuse;	/* bytes in use */
 	ssize_t		ms_inuse;	/* objects in use */
 	uint64_t	ms_calls;	/* requests */
-	ssize_t		ms_highwater;	/* largest use seen (to within slack) */
+	ssize_t		ms_highwater;	/* largest use seen (at credit refills
+					   and reads: may miss a short peak) */
 	size_t		ms_limit;
 	uint64_t	ms_limfails;
 };
