@@ -15,6 +15,7 @@
 
 #include <sys/types.h>
 #include <sys/errno.h>
+#include <stdbool.h>
 
 #include <fs/hammer2/hammer2.h>
 
@@ -167,5 +168,117 @@ int	 hammer2_inode_load(struct hammer2_vol *vol, struct hammer2_pfs *pfs,
 int	 hammer2_dir_find(struct hammer2_vol *vol,
 	    const struct hammer2_blockref *base, int count, const char *name,
 	    size_t len, struct hammer2_blockref *ent);
+
+/*
+ * -------------------------------------------------------------------
+ * The writable freemap (hammer2_fmap.c, hammer2_bulkfree.c).  Not
+ * locked: the owner of the fmap serialises every call (hammer2_fmap.h).
+ * -------------------------------------------------------------------
+ */
+#define HAMMER2_FMAP_GBRADIX	30		/* a leaf covers 1 GB */
+#define HAMMER2_FMAP_GB		(1ULL << HAMMER2_FMAP_GBRADIX)
+#define HAMMER2_FMAP_LEVELS	5		/* 1 leaf, 2..5 nodes */
+
+/*
+ * A sparse array of pointers indexed by GB number, in chunks of
+ * HAMMER2_GBTAB_CHUNK pointers (32 KB) so that no allocation passes
+ * 64 KB whatever the volume size; chunks are made on first use.
+ */
+#define HAMMER2_GBTAB_CHUNK	4096
+
+struct hammer2_gbtab {
+	void		***chunk;	/* [nchunk], NULL until used */
+	uint64_t	 nslot;		/* valid indexes 0..nslot-1 */
+	uint64_t	 nchunk;
+};
+
+int	 hammer2_gbtab_init(struct hammer2_vol *vol, struct hammer2_gbtab *t,
+	    uint64_t nslot);
+/* Free the table and every element (each elemsize bytes). */
+void	 hammer2_gbtab_fini(struct hammer2_vol *vol, struct hammer2_gbtab *t,
+	    size_t elemsize);
+void	*hammer2_gbtab_get(const struct hammer2_gbtab *t, uint64_t i);
+/* The slot for i, making its chunk; NULL only on ENOMEM. */
+void	**hammer2_gbtab_slot(struct hammer2_vol *vol, struct hammer2_gbtab *t,
+	    uint64_t i);
+/* The first element at index >= *ip (its index in *ip), or NULL. */
+void	*hammer2_gbtab_next(const struct hammer2_gbtab *t, uint64_t *ip);
+
+/*
+ * What a transaction snapshot of a freemap block holds: its contents,
+ * its blockref as last written (type EMPTY: never written) and its
+ * allocation hints.
+ */
+#define HAMMER2_FMAPF_DIRTY	0x01	/* contents differ from bref's */
+
+struct hammer2_fmap_state {
+	union {
+		struct hammer2_bmap_data bmap[HAMMER2_FREEMAP_COUNT];
+		struct hammer2_blockref	 bref[HAMMER2_FREEMAP_COUNT];
+	} u;				/* the 32 KB block */
+	struct hammer2_blockref	 bref;
+	uint64_t		 avail;		/* bref hint (format 8.1) */
+	uint32_t		 bigmask;	/* bref hint (format 8.1) */
+	uint32_t		 flags;		/* HAMMER2_FMAPF_* */
+};
+
+/* One freemap leaf (level 1) or node (levels 2..5) in memory. */
+struct hammer2_fmap_blk {
+	struct hammer2_fmap_blk	*next;		/* node list (nodes only) */
+	uint64_t		 key;		/* first byte covered */
+	int			 level;
+	uint32_t		 txn;		/* txn that snapshotted it */
+	struct hammer2_blockref	 pend;		/* bref being flushed */
+	void			*pendbuf;	/* node contents being flushed */
+	struct hammer2_fmap_state st;
+};
+
+struct hammer2_fmap_log;
+
+struct hammer2_fmap {
+	struct hammer2_vol	*vol;
+	struct hammer2_volume_data *vd;		/* caller's header */
+	uint64_t		 total;		/* bytes the freemap covers */
+	uint64_t		 ngb;		/* 1 GB leaves it may have */
+	struct hammer2_gbtab	 leaves;	/* GB -> hammer2_fmap_blk */
+	uint64_t		 nleaves;
+	struct hammer2_fmap_blk	*nodes;		/* every node record */
+	uint64_t		 hint[HAMMER2_BREF_TYPE_DIRENT + 1]; /* segment */
+	/* Transaction (hammer2_fmap_txn_*). */
+	bool			 in_txn;
+	uint32_t		 txn;		/* serial, 0 = none yet */
+	struct hammer2_fmap_log	*log;
+	struct hammer2_blockset	 txn_fmset;	/* vd fields at txn_begin */
+	uint64_t		 txn_free;
+	uint64_t		 txn_fmtid;
+};
+
+/*
+ * hammer2_fmap_leaf - the leaf of GB gb, made by the new-leaf rules
+ * (format 8.4) when create is set and it does not exist yet, and
+ * snapshotted for the open transaction when touch is set (the caller
+ * is about to change it).  Returns 0 and *lp (NULL: absent, !create),
+ * ENOMEM.
+ */
+int	 hammer2_fmap_leaf(struct hammer2_fmap *fm, uint64_t gb, bool create,
+	    bool touch, struct hammer2_fmap_blk **lp);
+/* Snapshot blk for the open transaction, if any and not yet done. */
+int	 hammer2_fmap_touch(struct hammer2_fmap *fm, struct hammer2_fmap_blk *b);
+
+/* Bit pair of 16 KB block n (0..255) of a segment (format 8.2). */
+static inline int
+hammer2_bmap_pair(const struct hammer2_bmap_data *bm, unsigned int n)
+{
+	return ((int)((bm->bitmapq[n >> 5] >> ((n & 31) * 2)) & 3));
+}
+
+static inline void
+hammer2_bmap_set_pair(struct hammer2_bmap_data *bm, unsigned int n, int v)
+{
+	unsigned int sh = (n & 31) * 2;
+
+	bm->bitmapq[n >> 5] = (bm->bitmapq[n >> 5] & ~(3ULL << sh)) |
+	    ((uint64_t)v << sh);
+}
 
 #endif /* !_FS_HAMMER2_HAMMER2_PRIVATE_H_ */

@@ -228,10 +228,6 @@ hammer2_freemap_walk(struct hammer2_vol *vol,
 int
 hammer2_bmap_state(const struct hammer2_bmap_data *bmap, uint32_t segoff)
 {
-	uint32_t elem, shift;
-
-	segoff &= HAMMER2_SEGSIZE - 1;
-	elem = segoff >> 19;
-	shift = 2 * ((segoff >> 14) & 31);
-	return ((int)((bmap->bitmapq[elem] >> shift) & 3));
+	return (hammer2_bmap_pair(bmap,
+	    (segoff & (HAMMER2_SEGSIZE - 1)) / HAMMER2_FREEMAP_BLOCK));
 }
