@@ -32,7 +32,7 @@
 #define SEGSIZE		((uint64_t)HAMMER2_SEGSIZE)
 #define FBLK		((uint64_t)HAMMER2_FREEMAP_BLOCK)
 #define FBLK_MASK	(FBLK - 1)
-#define PAIRS		(HAMMER2_SEGSIZE / HAMMER2_FREEMAP_BLOCK)	/* 256 */
+#define PAIRS		(HAMMER2_SEGSIZE / HAMMER2_FREEMAP_BLOCK) /* 256 */
 #define FMAP_BYTES	HAMMER2_FREEMAP_LEVELN_PSIZE		/* 32 KB */
 #define FMAP_RADIX	15
 #define SLOT		((uint64_t)HAMMER2_PBUFSIZE)	/* rotation slot */
@@ -333,7 +333,8 @@ load_cb(void *arg, const struct hammer2_walk_ent *e)
 		if (slot == NULL)
 			return (-ENOMEM);
 		if (*slot != NULL)
-			return (load_bad(fm, b, "two freemap leaves for one GB"));
+			return (load_bad(fm, b,
+			    "two freemap leaves for one GB"));
 	}
 	blk = blk_alloc(fm, level, b->key);
 	if (blk == NULL)

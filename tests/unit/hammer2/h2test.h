@@ -4,9 +4,9 @@
  *
  * h2test.h - host-side helpers shared by the HAMMER2 unit tests: an
  * io_ops implementation over an image file (pread/pwrite, malloc, a
- * pthread mutex) that can overlay bit flips on what it reads, a report hook that
- * records what the core complained about, and unpacking of the
- * reference images.
+ * pthread mutex) that can overlay bit flips on what it reads, a report
+ * hook that records what the core complained about, making and copying
+ * sparse images, and unpacking of the reference images.
  */
 #ifndef _H2TEST_H_
 #define _H2TEST_H_
