@@ -448,8 +448,7 @@ hammer2_fmap_txn_begin(struct hammer2_fmap *fm)
 {
 	if (fm->in_txn)
 		return;
-	if (++fm->txn == 0)
-		fm->txn = 1;
+	fm->txn++;
 	fm->in_txn = true;
 	fm->txn_fmset = fm->vd->freemap_blockset;
 	fm->txn_free = fm->vd->allocator_free;

@@ -227,7 +227,7 @@ struct hammer2_fmap_blk {
 	struct hammer2_fmap_blk	*next;		/* node list (nodes only) */
 	uint64_t		 key;		/* first byte covered */
 	int			 level;
-	uint32_t		 txn;		/* txn that snapshotted it */
+	uint64_t		 txn;		/* txn that snapshotted it */
 	struct hammer2_blockref	 pend;		/* bref being flushed */
 	void			*pendbuf;	/* node table being flushed */
 	struct hammer2_fmap_state st;
@@ -247,7 +247,7 @@ struct hammer2_fmap {
 	uint64_t		 hint[HAMMER2_BREF_TYPE_DIRENT + 1];
 	/* Transaction (hammer2_fmap_txn_*). */
 	bool			 in_txn;
-	uint32_t		 txn;		/* serial, 0 = none yet */
+	uint64_t		 txn;		/* serial, 0 = none yet */
 	struct hammer2_fmap_log	*log;
 	struct hammer2_blockset	 txn_fmset;	/* vd fields at txn_begin */
 	uint64_t		 txn_free;
