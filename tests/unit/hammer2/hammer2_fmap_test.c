@@ -48,13 +48,14 @@ static const char *images[] = {
 	"snapshot-lz4-xxh64",
 };
 
-/* Writes the core issued through the io ops (flush counting). */
-static int nwrites;
+/* Writes the core issued through the io ops; fail_at > 0 fails one. */
+static int nwrites, fail_at;
 
 static int
 count_write(void *ctx, uint64_t off, const void *buf, size_t len)
 {
-	nwrites++;
+	if (++nwrites == fail_at)
+		return (EIO);
 	return (h2t_ops.write(ctx, off, buf, len));
 }
 
@@ -707,6 +708,57 @@ a_sparse_20gb_volume_gets_level2_nodes(void **state)
 	tv_close(&t, true);
 }
 
+/*
+ * A write failing half-way through a flush leaves the fmap and the
+ * header as they were; the flush then simply runs again.
+ */
+static void
+a_failed_flush_changes_nothing_and_can_be_repeated(void **state)
+{
+	struct tv t;
+	struct hammer2_blockset set;
+	struct hammer2_fmap_blk *l;
+	struct hammer2_blockref old[10];
+	uint64_t gb, off;
+	int i, n;
+
+	tv_make(&t, "fmap-fail.img", 10 * GB);
+	for (i = 1; i < 10; i += 2)
+		assert_int_equal(hammer2_fmap_mark(t.fm,
+		    ((uint64_t)i * GB + 8 * MB) | 16), 0);
+	tv_commit(&t, 17);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(hammer2_fmap_mark(t.fm,
+		    ((uint64_t)i * GB + 12 * MB) | 16), 0);
+	assert_int_equal(hammer2_fmap_alloc(t.fm, HAMMER2_BREF_TYPE_DATA,
+	    64 * KB, &off), 0);
+	set = t.vd->freemap_blockset;
+	assert_int_equal(t.fm->nleaves, 10);
+	for (gb = 0, n = 0; (l = hammer2_gbtab_next(&t.fm->leaves, &gb)) !=
+	    NULL; gb++)
+		old[n++] = l->st.bref;
+	for (fail_at = 1; fail_at <= 11; fail_at += 5) {	/* 11: the node */
+		nwrites = 0;
+		assert_int_equal(hammer2_fmap_flush(t.fm, 18), EIO);
+		assert_memory_equal(&t.vd->freemap_blockset, &set,
+		    sizeof(set));
+		assert_int_equal(t.vd->freemap_tid, 17);
+		for (gb = 0, i = 0; (l = hammer2_gbtab_next(&t.fm->leaves,
+		    &gb)) != NULL; gb++, i++) {
+			assert_memory_equal(&l->st.bref, &old[i], 128);
+			assert_true(l->st.flags & HAMMER2_FMAPF_DIRTY);
+		}
+		for (l = t.fm->nodes; l != NULL; l = l->next)
+			assert_null(l->pendbuf);
+	}
+	fail_at = 0;
+	nwrites = 0;
+	tv_commit(&t, 18);
+	assert_int_equal(nwrites, 10 + 1);	/* every leaf, the node */
+	tv_verify(&t);
+	tv_close(&t, false);
+}
+
 /* Leaves in seven 256 GB ranges of 5 TB need a level-3 node. */
 static void
 a_5tb_volume_gets_level3_nodes(void **state)
@@ -1111,6 +1163,8 @@ main(void)
 		cmocka_unit_test(txn_abort_restores_every_leaf_byte_for_byte),
 		cmocka_unit_test(flush_rotates_the_leaf_through_eight_slots),
 		cmocka_unit_test(a_sparse_20gb_volume_gets_level2_nodes),
+		cmocka_unit_test(
+		    a_failed_flush_changes_nothing_and_can_be_repeated),
 		cmocka_unit_test(a_5tb_volume_gets_level3_nodes),
 		cmocka_unit_test(recover_marks_every_referenced_block),
 		cmocka_unit_test(
