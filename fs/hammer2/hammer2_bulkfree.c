@@ -27,7 +27,7 @@
 
 #define SEGSIZE		((uint64_t)HAMMER2_SEGSIZE)
 #define FBLK		((uint64_t)HAMMER2_FREEMAP_BLOCK)
-#define PAIRS		(HAMMER2_SEGSIZE / HAMMER2_FREEMAP_BLOCK)	/* 256 */
+#define PAIRS		(HAMMER2_SEGSIZE / HAMMER2_FREEMAP_BLOCK) /* 256 */
 #define REF_BYTES	(HAMMER2_FMAP_GB / FBLK / 8)	/* 8 KB per GB */
 
 /*
@@ -160,6 +160,7 @@ bulk_merge_seg(const struct hammer2_fmap *fm, uint64_t segbase,
     int64_t *availd)
 {
 	uint64_t n0 = (segbase & (HAMMER2_FMAP_GB - 1)) / FBLK;
+	int64_t avail;
 	uint32_t lin;
 	unsigned int n;
 	int live;
@@ -188,7 +189,10 @@ bulk_merge_seg(const struct hammer2_fmap *fm, uint64_t segbase,
 		if (hammer2_bmap_pair(out, n) != HAMMER2_BMAP_FREE)
 			any = true;
 	}
-	out->avail = (uint32_t)((int64_t)out->avail + *availd);
+	/* A stale avail must not wrap: keep it inside 0..4 MB. */
+	avail = (int64_t)out->avail + *availd;
+	out->avail = (uint32_t)(avail < 0 ? 0 : avail > (int64_t)SEGSIZE ?
+	    (int64_t)SEGSIZE : avail);
 	if (!any) {
 		out->class = 0;
 		out->avail = (uint32_t)SEGSIZE;

@@ -32,7 +32,7 @@
 #define SEGSIZE		((uint64_t)HAMMER2_SEGSIZE)
 #define FBLK		((uint64_t)HAMMER2_FREEMAP_BLOCK)
 #define FBLK_MASK	(FBLK - 1)
-#define PAIRS		(HAMMER2_SEGSIZE / HAMMER2_FREEMAP_BLOCK)	/* 256 */
+#define PAIRS		(HAMMER2_SEGSIZE / HAMMER2_FREEMAP_BLOCK) /* 256 */
 #define FMAP_BYTES	HAMMER2_FREEMAP_LEVELN_PSIZE		/* 32 KB */
 #define FMAP_RADIX	15
 #define SLOT		((uint64_t)HAMMER2_PBUFSIZE)	/* rotation slot */
@@ -333,7 +333,8 @@ load_cb(void *arg, const struct hammer2_walk_ent *e)
 		if (slot == NULL)
 			return (-ENOMEM);
 		if (*slot != NULL)
-			return (load_bad(fm, b, "two freemap leaves for one GB"));
+			return (load_bad(fm, b,
+			    "two freemap leaves for one GB"));
 	}
 	blk = blk_alloc(fm, level, b->key);
 	if (blk == NULL)
@@ -447,8 +448,7 @@ hammer2_fmap_txn_begin(struct hammer2_fmap *fm)
 {
 	if (fm->in_txn)
 		return;
-	if (++fm->txn == 0)
-		fm->txn = 1;
+	fm->txn++;
 	fm->in_txn = true;
 	fm->txn_fmset = fm->vd->freemap_blockset;
 	fm->txn_free = fm->vd->allocator_free;
@@ -530,6 +530,29 @@ seg_fit(const struct hammer2_bmap_data *bm, uint64_t bytes,
 	return (ENOSPC);
 }
 
+/* Hand out what seg_fit found: linear space, or fresh bit pairs. */
+static void
+seg_take(struct hammer2_fmap *fm, struct hammer2_bmap_data *bm,
+    uint32_t segoff, uint64_t bytes, bool lin, uint16_t cls)
+{
+	uint64_t need;
+
+	if (lin) {
+		bm->linear = (int32_t)(segoff + bytes);
+	} else {
+		need = bytes < FBLK ? 1 : bytes / FBLK;
+		while (need-- > 0)
+			hammer2_bmap_set_pair(bm,
+			    (unsigned int)(segoff / FBLK + need),
+			    HAMMER2_BMAP_ALLOCATED);
+		fmap_use(fm, bm, bytes < FBLK ? FBLK : bytes);
+		if (bytes < FBLK)
+			bm->linear = (int32_t)(segoff + bytes);
+	}
+	if (bm->class == 0)
+		bm->class = cls;
+}
+
 /* Whether [off, off + bytes) is space the allocator may hand out. */
 static bool
 fmap_usable(const struct hammer2_fmap *fm, uint64_t off, uint64_t bytes)
@@ -577,8 +600,7 @@ fmap_search(struct hammer2_fmap *fm, int type, uint64_t bytes, int radix,
     bool strict, uint64_t *data_offp)
 {
 	struct hammer2_fmap_blk *l;
-	struct hammer2_bmap_data *bm;
-	uint64_t gb, start, k, need;
+	uint64_t gb, start, k;
 	uint32_t segoff;
 	uint16_t cls = FMAP_CLASS(type);
 	int from, to, s, s0, error;
@@ -606,21 +628,7 @@ fmap_search(struct hammer2_fmap *fm, int type, uint64_t bytes, int radix,
 		}
 		if ((error = hammer2_fmap_touch(fm, l)) != 0)
 			return (error);
-		bm = &l->st.u.bmap[s];
-		if (lin) {
-			bm->linear = (int32_t)(segoff + bytes);
-		} else {
-			need = bytes < FBLK ? 1 : bytes / FBLK;
-			while (need-- > 0)
-				hammer2_bmap_set_pair(bm,
-				    (unsigned int)(segoff / FBLK + need),
-				    HAMMER2_BMAP_ALLOCATED);
-			fmap_use(fm, bm, bytes < FBLK ? FBLK : bytes);
-			if (bytes < FBLK)
-				bm->linear = (int32_t)(segoff + bytes);
-		}
-		if (bm->class == 0)
-			bm->class = cls;
+		seg_take(fm, &l->st.u.bmap[s], segoff, bytes, lin, cls);
 		l->st.flags |= HAMMER2_FMAPF_DIRTY;
 		fm->hint[type] = gb * PAIRS + (uint64_t)s;
 		*data_offp = (l->key + (uint64_t)s * SEGSIZE + segoff) |

@@ -227,9 +227,9 @@ struct hammer2_fmap_blk {
 	struct hammer2_fmap_blk	*next;		/* node list (nodes only) */
 	uint64_t		 key;		/* first byte covered */
 	int			 level;
-	uint32_t		 txn;		/* txn that snapshotted it */
+	uint64_t		 txn;		/* txn that snapshotted it */
 	struct hammer2_blockref	 pend;		/* bref being flushed */
-	void			*pendbuf;	/* node contents being flushed */
+	void			*pendbuf;	/* node table being flushed */
 	struct hammer2_fmap_state st;
 };
 
@@ -243,10 +243,11 @@ struct hammer2_fmap {
 	struct hammer2_gbtab	 leaves;	/* GB -> hammer2_fmap_blk */
 	uint64_t		 nleaves;
 	struct hammer2_fmap_blk	*nodes;		/* every node record */
-	uint64_t		 hint[HAMMER2_BREF_TYPE_DIRENT + 1]; /* segment */
+	/* Per bref type: the segment (GB * 256 + n) it last allocated in. */
+	uint64_t		 hint[HAMMER2_BREF_TYPE_DIRENT + 1];
 	/* Transaction (hammer2_fmap_txn_*). */
 	bool			 in_txn;
-	uint32_t		 txn;		/* serial, 0 = none yet */
+	uint64_t		 txn;		/* serial, 0 = none yet */
 	struct hammer2_fmap_log	*log;
 	struct hammer2_blockset	 txn_fmset;	/* vd fields at txn_begin */
 	uint64_t		 txn_free;
@@ -263,7 +264,8 @@ struct hammer2_fmap {
 int	 hammer2_fmap_leaf(struct hammer2_fmap *fm, uint64_t gb, bool create,
 	    bool touch, struct hammer2_fmap_blk **lp);
 /* Snapshot blk for the open transaction, if any and not yet done. */
-int	 hammer2_fmap_touch(struct hammer2_fmap *fm, struct hammer2_fmap_blk *b);
+int	 hammer2_fmap_touch(struct hammer2_fmap *fm,
+	    struct hammer2_fmap_blk *b);
 
 /* Bit pair of 16 KB block n (0..255) of a segment (format 8.2). */
 static inline int

@@ -17,6 +17,7 @@
 
 #include "h2test.h"
 #include <fs/hammer2/hammer2_private.h>
+#include <fs/hammer2/hammer2_newfs.h>
 
 /* Read from the file (zeros past its end) and apply the overlay. */
 void
@@ -107,6 +108,38 @@ h2t_report(void *ctx, const struct hammer2_report *rep)
 		    rep->reason);
 }
 
+static int
+h2t_pwrite_all(int fd, uint64_t off, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = pwrite(fd, buf, len, (off_t)off);
+		if (n <= 0)
+			return (EIO);
+		buf = (const char *)buf + n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return (0);
+}
+
+static int
+h2t_write_op(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	struct h2t_img *img = ctx;
+
+	if (off > img->size || len > img->size - off)
+		return (EIO);
+	return (h2t_pwrite_all(img->fd, off, buf, len));
+}
+
+static int
+h2t_barrier_op(void *ctx)
+{
+	return (fdatasync(((struct h2t_img *)ctx)->fd) == 0 ? 0 : EIO);
+}
+
 const struct hammer2_io_ops h2t_ops = {
 	.read = h2t_read,
 	.alloc = h2t_alloc,
@@ -114,21 +147,103 @@ const struct hammer2_io_ops h2t_ops = {
 	.lock = h2t_lock,
 	.unlock = h2t_unlock,
 	.report = h2t_report,
+	.write = h2t_write_op,
+	.barrier = h2t_barrier_op,
 };
 
-int
-h2t_img_open(struct h2t_img *img, const char *path)
+static int
+h2t_img_fd(struct h2t_img *img, int fd)
 {
 	struct stat st;
 
 	memset(img, 0, sizeof(*img));
-	img->fd = open(path, O_RDONLY);
-	if (img->fd < 0 || fstat(img->fd, &st) != 0)
+	img->fd = fd;
+	if (fd < 0 || fstat(fd, &st) != 0)
 		return (-1);
 	img->size = (uint64_t)st.st_size;
 	img->fsize = img->size;
 	pthread_mutex_init(&img->mu, NULL);
 	return (0);
+}
+
+int
+h2t_img_create(struct h2t_img *img, const char *path, uint64_t size)
+{
+	int fd;
+
+	unlink(path);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0 && ftruncate(fd, (off_t)size) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return (h2t_img_fd(img, fd));
+}
+
+int
+h2t_img_open_rw(struct h2t_img *img, const char *path)
+{
+	return (h2t_img_fd(img, open(path, O_RDWR)));
+}
+
+static int
+h2t_nf_zero(void *ctx, uint64_t off, uint64_t len)
+{
+	struct h2t_img *img = ctx;
+
+	return (fallocate(img->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+	    (off_t)off, (off_t)len) == 0 ? 0 : EIO);
+}
+
+static void
+h2t_nf_random(void *ctx, void *buf, size_t len)
+{
+	static uint64_t x = 0x9E3779B97F4A7C15ULL;
+	uint8_t *p = buf;
+
+	while (len-- > 0) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		*p++ = (uint8_t)x;
+	}
+}
+
+int
+h2t_newfs(struct h2t_img *img, struct hammer2_newfs_layout *lay)
+{
+	struct hammer2_newfs_args args;
+	struct hammer2_newfs_ops ops;
+
+	memset(&args, 0, sizeof(args));
+	args.size = img->size;
+	args.now_us = 1700000000000000ULL;
+	args.comp_algo = -1;
+	args.check_algo = -1;
+	memset(&ops, 0, sizeof(ops));
+	ops.write = h2t_write_op;
+	ops.zero = h2t_nf_zero;
+	ops.flush = h2t_barrier_op;
+	ops.random = h2t_nf_random;
+	ops.alloc = h2t_alloc;
+	ops.free = h2t_free;
+	ops.ctx = img;
+	return (hammer2_newfs(&args, &ops, lay));
+}
+
+int
+h2t_copy_sparse(const char *src, const char *dst)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s'", src, dst);
+	return (system(cmd) == 0 ? 0 : -1);
+}
+
+int
+h2t_img_open(struct h2t_img *img, const char *path)
+{
+	return (h2t_img_fd(img, open(path, O_RDONLY)));
 }
 
 void

@@ -3,10 +3,10 @@
  * Copyright (c) 2026 The Damselfly Project
  *
  * h2test.h - host-side helpers shared by the HAMMER2 unit tests: an
- * io_ops implementation over an image file (pread, malloc, a pthread
- * mutex) that can overlay bit flips on what it reads, a report hook that
- * records what the core complained about, and unpacking of the
- * reference images.
+ * io_ops implementation over an image file (pread/pwrite, malloc, a
+ * pthread mutex) that can overlay bit flips on what it reads, a report
+ * hook that records what the core complained about, making and copying
+ * sparse images, and unpacking of the reference images.
  */
 #ifndef _H2TEST_H_
 #define _H2TEST_H_
@@ -56,6 +56,23 @@ void	h2t_pread(struct h2t_img *img, uint64_t off, void *buf, size_t len);
 void	h2t_reset(struct h2t_img *img);
 /* Open the volume over img (best copy); returns the core's errno. */
 int	h2t_vol_open(struct h2t_img *img, struct hammer2_vol **volp);
+
+/*
+ * Images the writers can change.  h2t_ops writes with pwrite (to the
+ * file; the overlay above is for read-only images, where a write fails
+ * with EIO) and its barrier is fdatasync.  h2t_img_create makes a
+ * sparse file of size bytes (replacing any old one); h2t_img_open_rw
+ * opens an existing one.  Both return 0 or -1.  h2t_newfs formats all
+ * of img with the core's newfs (PFSs LOCAL and DATA) and returns its
+ * errno; lay may be NULL.  h2t_copy_sparse copies an image file keeping
+ * its holes; 0 or -1.
+ */
+struct hammer2_newfs_layout;
+
+int	h2t_img_create(struct h2t_img *img, const char *path, uint64_t size);
+int	h2t_img_open_rw(struct h2t_img *img, const char *path);
+int	h2t_newfs(struct h2t_img *img, struct hammer2_newfs_layout *lay);
+int	h2t_copy_sparse(const char *src, const char *dst);
 
 /*
  * The reference directory (H2T_REFDIR from the build), or NULL with a
