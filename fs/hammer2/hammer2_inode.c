@@ -371,3 +371,32 @@ hammer2_getattr(const struct hammer2_inode *ip, struct hammer2_attr *attr)
 	attr->data_blocks = ip->bref.embed.stats.data_count;
 	return (0);
 }
+
+void
+hammer2_inode_init(struct hammer2_inode_data *ip, uint64_t inum,
+    uint64_t parent, uint8_t type, uint32_t mode, uint32_t uid, uint32_t gid,
+    uint32_t rmajor, uint32_t rminor, uint64_t now)
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	ip->meta.version = 1;
+	ip->meta.ctime = ip->meta.mtime = now;
+	memcpy((uint8_t *)&ip->meta.uid + 12, &uid, 4);
+	memcpy((uint8_t *)&ip->meta.gid + 12, &gid, 4);
+	ip->meta.type = type;
+	ip->meta.mode = mode & 07777;
+	ip->meta.rmajor = rmajor;
+	ip->meta.rminor = rminor;
+	ip->meta.inum = inum;
+	ip->meta.nlinks = 1;
+	ip->meta.iparent = parent;
+	ip->meta.name_key = inum;
+	ip->meta.name_len = 18;
+	ip->filename[0] = '0';
+	ip->filename[1] = 'x';
+	for (i = 0; i < 16; i++)
+		ip->filename[2 + i] = (uint8_t)hex[(inum >> (60 - 4 * i)) & 15];
+	if (type == HAMMER2_OBJTYPE_REGFILE || type == HAMMER2_OBJTYPE_SOFTLINK)
+		ip->meta.op_flags |= HAMMER2_OPFLAG_DIRECTDATA;
+}

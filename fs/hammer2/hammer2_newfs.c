@@ -468,11 +468,10 @@ hammer2_newfs_tree_add(struct hammer2_newfs_tree *t, uint64_t parent,
     const char *name, size_t namelen, const struct hammer2_newfs_attr *a,
     uint64_t *inump)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct hammer2_inode_data *ip;
 	struct nf_node *dir, *n;
 	uint64_t inum;
-	int error, i;
+	int error;
 
 	dir = nf_node(t, parent);
 	if (dir == NULL || nf_dir_type(t, dir) != HAMMER2_OBJTYPE_DIRECTORY)
@@ -490,32 +489,16 @@ hammer2_newfs_tree_add(struct hammer2_newfs_tree *t, uint64_t parent,
 	if ((ip = t->ops->alloc(t->ops->ctx, HAMMER2_INODE_BYTES)) == NULL)
 		return (ENOMEM);
 	memset(ip, 0, HAMMER2_INODE_BYTES);
-	ip->meta.version = 1;
-	ip->meta.ctime = a->ctime;
+	hammer2_inode_init(ip, inum, parent, a->type, a->mode, a->uid, a->gid,
+	    a->rmajor, a->rminor, a->ctime);
 	ip->meta.mtime = a->mtime;
-	memcpy((uint8_t *)&ip->meta.uid + 12, &a->uid, 4);
-	memcpy((uint8_t *)&ip->meta.gid + 12, &a->gid, 4);
-	ip->meta.type = a->type;
-	ip->meta.mode = a->mode & 07777;
-	ip->meta.rmajor = a->rmajor;
-	ip->meta.rminor = a->rminor;
-	ip->meta.inum = inum;
-	ip->meta.nlinks = 1;
-	ip->meta.iparent = parent;
-	ip->meta.name_key = inum;
-	ip->meta.name_len = 18;
 	ip->meta.comp_algo = t->comp;
 	ip->meta.check_algo = t->check;
 	if (a->type == HAMMER2_OBJTYPE_REGFILE ||
-	    a->type == HAMMER2_OBJTYPE_SOFTLINK) {
+	    a->type == HAMMER2_OBJTYPE_SOFTLINK)
 		ip->meta.size = a->size;
-		if (a->size <= HAMMER2_EMBEDDED_BYTES)
-			ip->meta.op_flags |= HAMMER2_OPFLAG_DIRECTDATA;
-	}
-	ip->filename[0] = '0';
-	ip->filename[1] = 'x';
-	for (i = 0; i < 16; i++)
-		ip->filename[2 + i] = (uint8_t)hex[(inum >> (60 - 4 * i)) & 15];
+	if (ip->meta.size > HAMMER2_EMBEDDED_BYTES)
+		ip->meta.op_flags &= ~HAMMER2_OPFLAG_DIRECTDATA;
 	n = &t->nodes[t->nnodes];
 	memset(n, 0, sizeof(*n));
 	n->ip = ip;

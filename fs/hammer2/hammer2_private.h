@@ -283,4 +283,15 @@ hammer2_bmap_set_pair(struct hammer2_bmap_data *bm, unsigned int n, int v)
 	    ((uint64_t)v << sh);
 }
 
+/*
+ * hammer2_inode_init - fill a zeroed inode as every writer makes a new
+ * one (format 5.1, 5.2): version 1, ctime = mtime = now, owner, type,
+ * permission bits, device numbers, inum, nlinks 1, iparent, the
+ * "0x%016x" filename with name_key = inum, and DIRECTDATA for files and
+ * symlinks.  comp_algo, check_algo and size are the caller's.
+ */
+void	 hammer2_inode_init(struct hammer2_inode_data *ip, uint64_t inum,
+	    uint64_t parent, uint8_t type, uint32_t mode, uint32_t uid,
+	    uint32_t gid, uint32_t rmajor, uint32_t rminor, uint64_t now);
+
 #endif /* !_FS_HAMMER2_HAMMER2_PRIVATE_H_ */

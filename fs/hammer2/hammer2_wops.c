@@ -309,13 +309,12 @@ int
 hammer2_rw_create(struct hammer2_wpfs *pfs, uint64_t dir, const char *name,
     size_t len, const struct hammer2_rw_create *cr, uint64_t *inump)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct hammer2_mount *mp = pfs->mp;
 	struct hammer2_chain *d, *root, *c, *p;
 	struct hammer2_inode_data *ip;
 	struct hammer2_blockref bref;
 	uint64_t inum;
-	int slot, i, error;
+	int slot, error;
 
 	if ((error = name_ok(name, len)) != 0)
 		return (error);
@@ -353,28 +352,10 @@ hammer2_rw_create(struct hammer2_wpfs *pfs, uint64_t dir, const char *name,
 	if ((c = chain_new(mp, &bref, HAMMER2_INODE_BYTES)) == NULL)
 		return (ENOMEM);
 	ip = INO(c);
-	ip->meta.version = 1;
-	ip->meta.ctime = ip->meta.mtime = wnow(mp);
-	memcpy((uint8_t *)&ip->meta.uid + 12, &cr->uid, 4);
-	memcpy((uint8_t *)&ip->meta.gid + 12, &cr->gid, 4);
-	ip->meta.type = cr->type;
-	ip->meta.mode = cr->mode & 07777;
-	ip->meta.rmajor = cr->rmajor;
-	ip->meta.rminor = cr->rminor;
-	ip->meta.inum = inum;
-	ip->meta.nlinks = 1;
-	ip->meta.iparent = dir;
-	ip->meta.name_key = inum;
-	ip->meta.name_len = 18;
+	hammer2_inode_init(ip, inum, dir, cr->type, cr->mode, cr->uid, cr->gid,
+	    cr->rmajor, cr->rminor, wnow(mp));
 	ip->meta.comp_algo = INO(d)->meta.comp_algo;
 	ip->meta.check_algo = INO(d)->meta.check_algo;
-	ip->filename[0] = '0';
-	ip->filename[1] = 'x';
-	for (i = 0; i < 16; i++)
-		ip->filename[2 + i] = (uint8_t)hex[(inum >> (60 - 4 * i)) & 15];
-	if (cr->type == HAMMER2_OBJTYPE_REGFILE ||
-	    cr->type == HAMMER2_OBJTYPE_SOFTLINK)
-		ip->meta.op_flags |= HAMMER2_OPFLAG_DIRECTDATA;
 	if ((error = chain_insert(mp, root, &bref, c)) != 0) {
 		chain_free(mp, c);
 		return (error);
