@@ -5,8 +5,9 @@
 # handling, unpacking the reference images once per build tree (sparse,
 # under a lock, into the directory the core's tests use too), reading a
 # manifest, comparing a host tree with it, locating blocks through
-# `hammer2 show`, flipping bits in a private copy of an image, and a
-# tiny runner for test functions named after the behaviour they prove.
+# `hammer2 show`, flipping bits in a private copy of an image, mounting
+# an image with hammer2fuse, and a tiny runner for test functions named
+# after the behaviour they prove.
 import argparse
 import fcntl
 import hashlib
@@ -233,6 +234,59 @@ def private_copy(ctx, image, name):
     dst = os.path.join(ctx.tmp, name)
     subprocess.run(["cp", "--sparse=always", image, dst], check=True)
     return dst
+
+
+def mounted(mnt):
+    mnt = os.path.realpath(mnt)
+    with open("/proc/self/mountinfo") as f:
+        return any(l.split()[4] == mnt for l in f)
+
+
+class Mount:
+    """hammer2fuse -f SPEC MNT in the background, unmounted on exit."""
+
+    def __init__(self, ctx, spec, tag, extra=()):
+        self.ctx = ctx
+        self.mnt = os.path.join(ctx.tmp, "mnt-" + tag)
+        os.makedirs(self.mnt, exist_ok=True)
+        self.cmd = [ctx.fuse, spec, self.mnt, "-f"] + list(extra)
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 20
+        while not mounted(self.mnt):
+            if self.proc.poll() is not None:
+                raise AssertionError("hammer2fuse exited %d: %s" % (
+                    self.proc.returncode, self.proc.stdout.read()))
+            if time.time() > deadline:
+                self.proc.kill()
+                raise AssertionError("hammer2fuse did not mount")
+            time.sleep(0.05)
+        return self.mnt
+
+    def __exit__(self, *exc):
+        r = run(["fusermount3", "-u", self.mnt])
+        try:
+            rc = self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise AssertionError("hammer2fuse did not exit after unmount")
+        if exc[0] is None:
+            assert r.returncode == 0, r.stderr
+            assert rc == 0, "hammer2fuse exited %d: %s" % (
+                rc, self.proc.stdout.read())
+        return False
+
+
+def fuse_missing():
+    """Why FUSE cannot be tested here, or None.  Checked before anything
+    else, so a missing /dev/fuse fails the test instead of skipping."""
+    if not os.path.exists("/dev/fuse"):
+        return "/dev/fuse is missing"
+    if shutil.which("fusermount3") is None:
+        return "fusermount3 is missing (apt-get install fuse3)"
+    return None
 
 
 def main(tests, require=None):
