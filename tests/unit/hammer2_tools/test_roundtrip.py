@@ -137,7 +137,7 @@ class Tree:
     def build(self):
         os.makedirs(self.root)
         for d in ("sizes", "big", "wide", "names", "collide", "links",
-                  "hard", "special", "modes"):
+                  "hard", "special", "modes", "empty"):
             os.mkdir(self.p(d))
         self.sizes()
         self.big()
@@ -192,6 +192,7 @@ class Tree:
                 self.file(os.path.join(rel, "f%d" % i),
                           self.rng.randbytes(i * 100))
         self.bottom = rel
+        os.mkdir(self.p(rel, "empty"))
         os.symlink("../" * (DEPTH + 1) + "sizes/s1",
                    self.p(rel, "to_top"))
 
