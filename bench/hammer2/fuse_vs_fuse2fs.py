@@ -35,7 +35,8 @@ import subprocess
 import sys
 import time
 
-from h2bench import (RUNS, Workdir, drop_caches, missing, sh, tool,
+import h2bench
+from h2bench import (RUNS, drop_caches, sh, tool,
                      unmount, wait_mounted)
 
 NSMALL = 10000          # small/: 20 directories of 500 files, 1-4 KiB
@@ -200,7 +201,8 @@ def cell(v):
     return "%.3f s" % statistics.median(v)
 
 
-def run(work):
+def run(w):
+    work = w.path
     tree, img, ext4, nent, bigsum = prepare(work)
     mnt = os.path.join(work, "mnt")
     os.mkdir(mnt)
@@ -254,16 +256,6 @@ def run(work):
                                   256 / statistics.median(fb)))
 
 
-def main():
-    why = missing(("fuse2fs", "fusermount3", "mkfs.ext4"),
-                  ("hammer2fuse", "newfs_hammer2"))
-    if why is not None:
-        print("fuse_vs_fuse2fs: %s" % why)
-        return 1
-    with Workdir("h2bench.", NEED) as w:
-        run(w.path)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(h2bench.main("fuse_vs_fuse2fs", ("fuse2fs", "fusermount3", "mkfs.ext4"),
+                            ("hammer2fuse", "newfs_hammer2"), NEED, run))

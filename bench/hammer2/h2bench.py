@@ -171,3 +171,14 @@ def secs(v):
 
 def ratio(a, b):
     return "-" if a is None or not b else "%.2f" % (a / b)
+
+
+def main(name, host_tools, built_tools, need, run):
+    """A benchmark's main: check the tools, then run(Workdir); 0 or 1."""
+    why = missing(host_tools, built_tools)
+    if why is not None:
+        print("%s: %s" % (name, why))
+        return 1
+    with Workdir("h2%s." % name, need) as w:
+        run(w)
+    return 0
