@@ -12,7 +12,7 @@
 # The tree (fixed seeds, so the same every run) holds the cases a copy
 # gets wrong: a 64-level directory chain; a directory of 5000+ entries
 # (so its entries move into indirect blocks); 255-byte names and names of
-# 64 and 65 bytes (the DIRENT inline limit); groups of names whose
+# 64 and 65 bytes (the DIRENT inline limit); groups of 3 to 45 names whose
 # 64-bit directory hashes are identical (found here by permuting the
 # pieces of a name and changing its separators, format 6.2-6.3), checked
 # on the image to sit in one hash window with distinct collision
@@ -26,6 +26,7 @@
 # it they are left out and the test says so.  Without /dev/fuse,
 # fusermount3 or the hammer2fuse binary only the FUSE part prints
 # SKIPPED; hammer2_tools.fuse is the test that insists on FUSE.
+import functools
 import os
 import random
 import socket
@@ -85,9 +86,34 @@ def _double_a_separator(rng, name):
     return name
 
 
+def largest_group_of_every_spelling(pieces):
+    """The largest group among all orders of pieces joined by every
+    choice of separators (6 pieces: 737,280 names).  Each name's CRC
+    continues its prefix's, so that a name costs a few bytes of CRC."""
+    seps = [c.encode() for c in SEPS]
+    buckets = {}
+
+    def walk(crc, name, left):
+        if not left:
+            buckets.setdefault(h2lib.dirhash_mid(crc), []).append(name)
+            return
+        for i, p in enumerate(left):
+            rest = left[:i] + left[i + 1:]
+            for s in seps:
+                walk(h2lib.crc32c(s + p, crc), name + s + p, rest)
+
+    pieces = [p.encode() for p in pieces]
+    for i, p in enumerate(pieces):
+        walk(h2lib.crc32c(p), p, pieces[:i] + pieces[i + 1:])
+    best = max(sorted(buckets.items()), key=lambda kv: len(kv[1]))[1]
+    return sorted(n.decode() for n in best)
+
+
+@functools.lru_cache(maxsize=None)
 def make_groups():
     """{tag: [names]}: short names, 255-byte names, a 64/65-byte mix
-    (both sides of the inline DIRENT limit) and a group for wide/."""
+    (both sides of the inline DIRENT limit), and for wide/ a group of
+    dozens (many collision indexes in one window among 5000 entries)."""
     rng = random.Random(0x5eed)
     groups = {}
     groups["short"] = collision_group(
@@ -101,8 +127,8 @@ def make_groups():
     groups["64/65"] = collision_group(
         mid_pieces, rng, 8000, variants=_double_a_separator,
         accept=lambda g: {len(n) for n in g} == {64, 65})
-    groups["wide"] = collision_group(
-        ["w", "ide", "dir", "entry", "x9"], rng, 12000)
+    groups["wide"] = largest_group_of_every_spelling(
+        ["w", "id", "e", "cr", "ow", "d"])
     return groups
 
 
