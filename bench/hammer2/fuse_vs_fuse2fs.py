@@ -33,41 +33,17 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.normpath(os.path.join(HERE, "..", ".."))
-BINDIR = os.environ.get("BINDIR", os.path.join(SRC, "build", "bin"))
-RUNS = int(os.environ.get("RUNS", "3"))
+import h2bench
+from h2bench import (RUNS, drop_caches, sh, tool,
+                     unmount, wait_mounted)
 
 NSMALL = 10000          # small/: 20 directories of 500 files, 1-4 KiB
 SMALLDIRS = 20
 NSRC = 10000            # src/: 10 x 10 x 10 directories of 10 files
 BIGSIZE = 256 << 20     # big.bin
 NEED = 1536 << 20       # free space wanted for the tree and both images
-
-
-def sh(cmd, **kw):
-    return subprocess.run(cmd, shell=isinstance(cmd, str), check=True,
-                          capture_output=True, text=True, **kw)
-
-
-def mounted(mnt):
-    real = os.path.realpath(mnt)
-    with open("/proc/self/mountinfo") as f:
-        return any(l.split()[4] == real for l in f)
-
-
-def drop_caches():
-    """Drop the host page cache if allowed; True when it was."""
-    try:
-        os.sync()
-        with open("/proc/sys/vm/drop_caches", "w") as f:
-            f.write("3\n")
-        return True
-    except OSError:
-        return False
 
 
 class Driver:
@@ -80,37 +56,11 @@ class Driver:
         argv = [a.replace("IMG", self.image).replace("MNT", mnt)
                 for a in self.argv]
         sh(argv)
-        t0 = time.time()
-        while not mounted(mnt):
-            if time.time() - t0 > 30:
-                raise RuntimeError("%s did not mount" % self.name)
-            time.sleep(0.02)
+        wait_mounted(mnt, what=self.name)
 
     @staticmethod
     def unmount(mnt):
-        """
-        fusermount3 -u, retried: right after the last command exits, the
-        kernel may still hold the mount (EBUSY, seen with fuse2fs).  After
-        the retries, detach lazily (-uz) and say so.
-        """
-        err = ""
-        for i in range(10):
-            r = subprocess.run(["fusermount3", "-u", mnt],
-                               capture_output=True, text=True)
-            if r.returncode == 0 or not mounted(mnt):
-                break
-            err = r.stderr.strip()
-            time.sleep(0.1 * (i + 1))
-        else:
-            print("fuse_vs_fuse2fs: unmount of %s still failing (%s); "
-                  "lazy unmount (fusermount3 -uz)" % (mnt, err),
-                  file=sys.stderr, flush=True)
-            sh(["fusermount3", "-uz", mnt])
-        t0 = time.time()
-        while mounted(mnt):
-            if time.time() - t0 > 30:
-                raise RuntimeError("unmount of %s hangs" % mnt)
-            time.sleep(0.02)
+        unmount(mnt, "fuse_vs_fuse2fs")
 
 
 def timed(cmd):
@@ -193,7 +143,7 @@ def prepare(work):
     nent, bigsum = make_tree(tree)
     t1 = time.time()
     img = os.path.join(work, "tree.h2")
-    sh([os.path.join(BINDIR, "newfs_hammer2"), "-s", "2g", "-d", tree, img])
+    sh([tool("newfs_hammer2"), "-s", "2g", "-d", tree, img])
     t2 = time.time()
     ext4 = os.path.join(work, "tree.ext4")
     kib = int(sh(["du", "-sk", tree]).stdout.split()[0])
@@ -251,12 +201,12 @@ def cell(v):
     return "%.3f s" % statistics.median(v)
 
 
-def run(work):
+def run(w):
+    work = w.path
     tree, img, ext4, nent, bigsum = prepare(work)
     mnt = os.path.join(work, "mnt")
     os.mkdir(mnt)
-    drivers = [Driver("hammer2fuse", img,
-                      [os.path.join(BINDIR, "hammer2fuse"), "IMG", "MNT"]),
+    drivers = [Driver("hammer2fuse", img, [tool("hammer2fuse"), "IMG", "MNT"]),
                Driver("fuse2fs", ext4, ["fuse2fs", "-o", "ro", "IMG",
                                         "MNT"])]
     want = listing(tree)
@@ -306,31 +256,6 @@ def run(work):
                                   256 / statistics.median(fb)))
 
 
-def main():
-    for tool in ("fuse2fs", "fusermount3", "mkfs.ext4"):
-        if shutil.which(tool) is None:
-            print("fuse_vs_fuse2fs: %s not found (scripts/deps.sh)" % tool)
-            return 1
-    for tool in ("hammer2fuse", "newfs_hammer2"):
-        if not os.path.exists(os.path.join(BINDIR, tool)):
-            print("fuse_vs_fuse2fs: %s not built (make)" %
-                  os.path.join(BINDIR, tool))
-            return 1
-    work = tempfile.mkdtemp(prefix="h2bench.")
-    try:
-        st = os.statvfs(work)
-        if st.f_bavail * st.f_frsize < NEED:
-            print("fuse_vs_fuse2fs: %d MiB free in %s, %d needed" % (
-                st.f_bavail * st.f_frsize >> 20, work, NEED >> 20))
-            return 1
-        run(work)
-    finally:
-        mnt = os.path.join(work, "mnt")
-        if os.path.isdir(mnt) and mounted(mnt):
-            Driver.unmount(mnt)
-        shutil.rmtree(work, ignore_errors=True)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(h2bench.main("fuse_vs_fuse2fs", ("fuse2fs", "fusermount3", "mkfs.ext4"),
+                            ("hammer2fuse", "newfs_hammer2"), NEED, run))

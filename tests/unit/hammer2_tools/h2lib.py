@@ -5,8 +5,9 @@
 # handling, unpacking the reference images once per build tree (sparse,
 # under a lock, into the directory the core's tests use too), reading a
 # manifest, comparing a host tree with it, locating blocks through
-# `hammer2 show`, flipping bits in a private copy of an image, and a
-# tiny runner for test functions named after the behaviour they prove.
+# `hammer2 show`, flipping bits in a private copy of an image, mounting
+# an image with hammer2fuse, and a tiny runner for test functions named
+# after the behaviour they prove.
 import argparse
 import fcntl
 import hashlib
@@ -34,7 +35,16 @@ class Ctx:
         self.hammer2 = os.path.join(args.bindir, "hammer2")
         self.fsck = os.path.join(args.bindir, "fsck_hammer2")
         self.fuse = os.path.join(args.bindir, "hammer2fuse")
+        self.newfs = os.path.join(args.bindir, "newfs_hammer2")
         self.tmp = tempfile.mkdtemp(prefix="h2tools.")
+        self.mounts = []        # Mounts still up, unmounted by cleanup()
+
+    def cleanup(self):
+        """Unmount what a failed test left mounted; remove ctx.tmp."""
+        for m in self.mounts[::-1]:
+            if mounted(m.mnt):
+                run(["fusermount3", "-u", m.mnt])
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def image(self, name):
         return unpack(self.refdir, self.workdir, name)
@@ -151,6 +161,125 @@ def compare_tree(root, manifest, check_mode=True):
     return bad
 
 
+CHUNK = 1 << 16
+_ZERO = bytes(CHUNK)
+
+
+def content_digest(path):
+    """SHA-256 over (offset, bytes) of every 64 KiB chunk of a file that
+    is not all zeros, then the size: equal for equal contents however
+    the holes lie.  Holes are skipped with SEEK_DATA where the file
+    system reports them; elsewhere everything is read."""
+    h = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        pos = 0
+        while pos < size:
+            try:
+                data = os.lseek(fd, pos, os.SEEK_DATA)
+                end = os.lseek(fd, data, os.SEEK_HOLE)
+            except OSError:     # ENXIO: no data past pos
+                break
+            pos = max(pos, data & ~(CHUNK - 1))
+            while pos < end:
+                b = os.pread(fd, CHUNK, pos)
+                if not b:
+                    break
+                if b != _ZERO[:len(b)]:
+                    h.update(pos.to_bytes(8, "little"))
+                    h.update(b)
+                pos += CHUNK
+    finally:
+        os.close(fd)
+    h.update(size.to_bytes(8, "little"))
+    return h.hexdigest()
+
+
+def snapshot(root):
+    """Everything below root, as {relative path: attributes} and the
+    sorted groups of paths that are one inode (hard links).  Attributes
+    are a tuple: type letter, permission bits, uid, gid, mtime in
+    microseconds (HAMMER2's resolution), then nlinks, size and
+    content_digest() for files, nlinks, size and target for symlinks,
+    nlinks and the device number for devices, nlinks for fifos and
+    sockets.  Directories' sizes and link counts are left out: they
+    belong to the host file system."""
+    ents, inos = {}, {}
+    for d, dirs, files in os.walk(root):
+        for n in dirs + files:
+            p = os.path.join(d, n)
+            st = os.lstat(p)
+            rel = os.path.relpath(p, root)
+            m = st.st_mode
+            e = (stat.filemode(m)[0], stat.S_IMODE(m), st.st_uid,
+                 st.st_gid, st.st_mtime_ns // 1000)
+            if stat.S_ISREG(m):
+                e += (st.st_nlink, st.st_size, content_digest(p))
+            elif stat.S_ISLNK(m):
+                e += (st.st_nlink, st.st_size, os.readlink(p))
+            elif stat.S_ISCHR(m) or stat.S_ISBLK(m):
+                e += (st.st_nlink, os.major(st.st_rdev),
+                      os.minor(st.st_rdev))
+            elif not stat.S_ISDIR(m):
+                e += (st.st_nlink,)
+            ents[rel] = e
+            if not stat.S_ISDIR(m):
+                inos.setdefault(st.st_ino, []).append(rel)
+    groups = sorted(sorted(g) for g in inos.values() if len(g) > 1)
+    return ents, groups
+
+
+SNAP_FIELDS = ("type", "mode", "uid", "gid", "mtime_us", "nlinks",
+               "size", "content/target")
+
+
+def snapshot_diff(want, got):
+    """Lines naming each difference between two snapshot() results."""
+    (we, wg), (ge, gg) = want, got
+    bad = []
+    for p in sorted(set(we) | set(ge)):
+        if p not in ge:
+            bad.append("missing %s" % _name(p))
+        elif p not in we:
+            bad.append("extra %s" % _name(p))
+        elif we[p] != ge[p]:
+            a, b = we[p], ge[p]
+            for i in range(max(len(a), len(b))):
+                x = a[i] if i < len(a) else None
+                y = b[i] if i < len(b) else None
+                if x != y:
+                    what = SNAP_FIELDS[i] if a[0] in "-l" or i < 5 \
+                        else ("nlinks", "major", "minor")[i - 5]
+                    bad.append("%s: %s is %s, want %s" % (
+                        _name(p), what, _show(what, y), _show(what, x)))
+    if wg != gg:
+        for g in wg:
+            if g not in gg:
+                bad.append("hard-link group not kept: %s" %
+                           " ".join(map(_name, g)))
+        for g in gg:
+            if g not in wg:
+                bad.append("unexpected hard-link group: %s" %
+                           " ".join(map(_name, g)))
+    return bad
+
+
+def _name(path):
+    """A path for a message: repr, long middles cut."""
+    if len(path) <= 120:
+        return repr(path)
+    return "%r...%r (%d chars)" % (path[:40], path[-60:], len(path))
+
+
+def _show(what, v):
+    if what == "mode" and v is not None:
+        return "%04o" % v
+    if isinstance(v, str) and len(v) > 80:
+        return "%r...(%d bytes)" % (v[:40], len(v))
+    return repr(v)
+
+
 def run(cmd, text=True, **kw):
     """Run a command, capturing its output; never raises on status."""
     if text:
@@ -174,7 +303,7 @@ def root_files(ctx, image):
 # One line of `hammer2 show`: indent, type.radix, offset, key/bits.
 SHOW_RE = re.compile(r"^( *)(\w+)\.(\d+) 0x([0-9a-f]{16}) "
                      r"key=0x([0-9a-f]{16})/(\d+)")
-SHOW_INODE_RE = re.compile(r"^ *inum=(\d+) (\w+) ")
+SHOW_INODE_RE = re.compile(r'^ *inum=(\d+) (\w+) "(.*)"(?: mode=|$)')
 
 
 class Bref:
@@ -185,8 +314,9 @@ class Bref:
         self.off = off
         self.key = key
         self.keybits = keybits
-        self.inum = None        # inodes: their number
-        self.objtype = None     # inodes: directory/file/...
+        self.inum = None        # inodes, dirents: the inode number
+        self.objtype = None     # inodes, dirents: directory/file/...
+        self.name = None        # inodes, dirents: the name as shown
         self.children = []
 
 
@@ -213,9 +343,10 @@ def show_tree(ctx, image):
             last = b
             continue
         m = SHOW_INODE_RE.match(line)
-        if m and last is not None and last.kind == "inode":
+        if m and last is not None and last.kind in ("inode", "dirent"):
             last.inum = int(m.group(1))
             last.objtype = m.group(2)
+            last.name = m.group(3)
     return out
 
 
@@ -235,36 +366,106 @@ def private_copy(ctx, image, name):
     return dst
 
 
-def main(tests, require=None):
+def mounted(mnt):
+    mnt = os.path.realpath(mnt)
+    with open("/proc/self/mountinfo") as f:
+        return any(l.split()[4] == mnt for l in f)
+
+
+class Mount:
+    """hammer2fuse -f SPEC MNT in the background, unmounted on exit."""
+
+    def __init__(self, ctx, spec, tag, extra=()):
+        self.ctx = ctx
+        self.mnt = os.path.join(ctx.tmp, "mnt-" + tag)
+        os.makedirs(self.mnt, exist_ok=True)
+        self.cmd = [ctx.fuse, spec, self.mnt, "-f"] + list(extra)
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.ctx.mounts.append(self)
+        deadline = time.time() + 20
+        while not mounted(self.mnt):
+            if self.proc.poll() is not None:
+                raise AssertionError("hammer2fuse exited %d: %s" % (
+                    self.proc.returncode, self.proc.stdout.read()))
+            if time.time() > deadline:
+                self.proc.kill()
+                raise AssertionError("hammer2fuse did not mount")
+            time.sleep(0.05)
+        return self.mnt
+
+    def __exit__(self, *exc):
+        r = run(["fusermount3", "-u", self.mnt])
+        try:
+            rc = self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise AssertionError("hammer2fuse did not exit after unmount")
+        if exc[0] is None:
+            assert r.returncode == 0, r.stderr
+            assert rc == 0, "hammer2fuse exited %d: %s" % (
+                rc, self.proc.stdout.read())
+        return False
+
+
+def fuse_missing():
+    """Why FUSE cannot be tested here, or None.  Checked before anything
+    else, so a missing /dev/fuse fails the test instead of skipping."""
+    if not os.path.exists("/dev/fuse"):
+        return "/dev/fuse is missing"
+    if shutil.which("fusermount3") is None:
+        return "fusermount3 is missing (apt-get install fuse3)"
+    return None
+
+
+class Skip(Exception):
+    """Raised by a test that cannot run here; main() prints SKIPPED."""
+
+
+SKIP_STATUS = 77        # ctest's SKIP_RETURN_CODE for these tests
+
+
+def main(tests, require=None, refs=True):
     """Run test functions (ctx) -> None; print a summary; exit 0/1.
     require() runs first, even without the reference images: a missing
-    host facility it reports (a string) fails the whole test."""
+    host facility it reports (a string) fails the whole test.  With
+    refs=False the tests do not use the reference images and run without
+    them.  A test raising Skip prints "SKIPPED name: reason"; when every
+    test that ran skipped, the status is SKIP_STATUS."""
     args = parse_args()
     missing = require() if require is not None else None
     if missing:
         print("FAIL: %s" % missing, flush=True)
         return 1
-    if not refdir_present(args.refdir):
+    if refs and not refdir_present(args.refdir):
         return 0
     ctx = Ctx(args)
-    failed = 0
+    failed = skipped = ran = 0
     try:
         for t in tests:
             if args.only and t.__name__ not in args.only:
                 continue
+            ran += 1
             t0 = time.time()
             try:
                 t(ctx)
                 print("ok   %s (%.1f s)" % (t.__name__, time.time() - t0),
                       flush=True)
+            except Skip as e:
+                skipped += 1
+                print("SKIPPED %s: %s" % (t.__name__, e), flush=True)
             except Exception:
                 failed += 1
                 print("FAIL %s" % t.__name__, flush=True)
                 traceback.print_exc(file=sys.stdout)
     finally:
-        shutil.rmtree(ctx.tmp, ignore_errors=True)
-    print("%d failed" % failed)
-    return 1 if failed else 0
+        ctx.cleanup()
+    print("%d failed, %d skipped" % (failed, skipped))
+    if failed:
+        return 1
+    return SKIP_STATUS if ran and skipped == ran else 0
 
 
 # ---------------------------------------------------------------------
@@ -340,11 +541,36 @@ def _crc32c_table():
 _CRC_T = _crc32c_table()
 
 
-def crc32c(data):
-    c = 0xFFFFFFFF
+def crc32c(data, crc=0):
+    """CRC-32C of data; crc continues an earlier result (of a prefix)."""
+    c = crc ^ 0xFFFFFFFF
     for b in data:
         c = _CRC_T[(c ^ b) & 0xFF] ^ (c >> 8)
     return c ^ 0xFFFFFFFF
+
+
+DIRHASH_SEPS = b".-_~"
+
+
+def dirhash_high(name):
+    """Bits 63..32 of a directory hash (format 6.2): the sum of the
+    CRC-32Cs of the pieces of name split at . - _ ~, with bit 31 set."""
+    total = 0
+    for piece in re.split(rb"[.\-_~]", name):
+        if piece:
+            total = (total + crc32c(piece)) & 0xFFFFFFFF
+    return total | 0x80000000
+
+
+def dirhash_mid(crc):
+    """Bits 31..16 of a directory hash from the CRC-32C of the name."""
+    return ((crc ^ (crc << 16)) >> 16) & 0xFFFF
+
+
+def dirhash(name):
+    """HAMMER2's 64-bit directory hash of name (bytes), format 6.2."""
+    return (dirhash_high(name) << 32) | (dirhash_mid(crc32c(name)) << 16) \
+        | 0x8000
 
 
 def read_at(path, off, n):

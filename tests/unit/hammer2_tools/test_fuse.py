@@ -8,58 +8,12 @@
 # for contents; stat for hard links and statfs.  Damaged data gives EIO
 # for that file only; bad images and arguments fail before mounting.
 # This test FAILS, never skips, when /dev/fuse or fusermount3 is missing.
-import hashlib
 import os
 import random
-import shutil
 import subprocess
 import sys
-import time
 
 import h2lib
-
-
-def _mounted(mnt):
-    mnt = os.path.realpath(mnt)
-    with open("/proc/self/mountinfo") as f:
-        return any(l.split()[4] == mnt for l in f)
-
-
-class Mount:
-    """hammer2fuse -f SPEC MNT in the background, unmounted on exit."""
-
-    def __init__(self, ctx, spec, tag, extra=()):
-        self.ctx = ctx
-        self.mnt = os.path.join(ctx.tmp, "mnt-" + tag)
-        os.makedirs(self.mnt, exist_ok=True)
-        self.cmd = [ctx.fuse, spec, self.mnt, "-f"] + list(extra)
-
-    def __enter__(self):
-        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 20
-        while not _mounted(self.mnt):
-            if self.proc.poll() is not None:
-                raise AssertionError("hammer2fuse exited %d: %s" % (
-                    self.proc.returncode, self.proc.stdout.read()))
-            if time.time() > deadline:
-                self.proc.kill()
-                raise AssertionError("hammer2fuse did not mount")
-            time.sleep(0.05)
-        return self.mnt
-
-    def __exit__(self, *exc):
-        r = h2lib.run(["fusermount3", "-u", self.mnt])
-        try:
-            rc = self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            raise AssertionError("hammer2fuse did not exit after unmount")
-        if exc[0] is None:
-            assert r.returncode == 0, r.stderr
-            assert rc == 0, "hammer2fuse exited %d: %s" % (
-                rc, self.proc.stdout.read())
-        return False
 
 
 def _find_matches(mnt, man):
@@ -111,21 +65,11 @@ def _walk_image(ctx, name, spec_suffix="", extra=()):
     image = ctx.image(name)
     man = ctx.manifest(name)
     tag = name + spec_suffix.replace("@", "_") + "".join(extra)
-    with Mount(ctx, image + spec_suffix, tag, extra) as mnt:
+    with h2lib.Mount(ctx, image + spec_suffix, tag, extra) as mnt:
         _find_matches(mnt, man)
         bad = h2lib.compare_tree(mnt, man)
         assert not bad, "\n".join(bad[:20])
         _tools_read(ctx, mnt, image, man)
-
-
-def fuse_missing():
-    """Why FUSE cannot be tested here, or None.  Checked before anything
-    else, so a missing /dev/fuse fails the test instead of skipping."""
-    if not os.path.exists("/dev/fuse"):
-        return "/dev/fuse is missing"
-    if shutil.which("fusermount3") is None:
-        return "fusermount3 is missing (apt-get install fuse3)"
-    return None
 
 
 def fuse_basic_lz4_matches_manifest(ctx):
@@ -161,7 +105,7 @@ def fuse_random_reads_match(ctx):
     with open(ref, "rb") as f:
         want = f.read()
     rnd = random.Random(6)
-    with Mount(ctx, image, "random", ("-s",)) as mnt:
+    with h2lib.Mount(ctx, image, "random", ("-s",)) as mnt:
         with open(os.path.join(mnt, big), "rb", buffering=0) as f:
             for _ in range(200):
                 off = rnd.randrange(0, len(want) + 1000)
@@ -180,7 +124,7 @@ def fuse_damaged_file_reads_eio(ctx):
     data = [c for c in victim.children if c.kind == "data"][0]
     h2lib.flip(img, data.off + 3)
     man = ctx.manifest("basic-lz4-xxh64")
-    with Mount(ctx, img, "eio") as mnt:
+    with h2lib.Mount(ctx, img, "eio") as mnt:
         try:
             with open(os.path.join(mnt, files[victim.inum]), "rb") as f:
                 f.read()
@@ -205,7 +149,7 @@ def fuse_bad_arguments_fail_before_mounting(ctx):
             ([], 2, "usage")):
         r = h2lib.run([ctx.fuse] + args + ["-f"], timeout=30)
         assert r.returncode == rc and why in r.stderr, (args, r)
-        assert not _mounted(mnt)
+        assert not h2lib.mounted(mnt)
 
 
 TESTS = [
@@ -219,4 +163,4 @@ TESTS = [
 ]
 
 if __name__ == "__main__":
-    sys.exit(h2lib.main(TESTS, require=fuse_missing))
+    sys.exit(h2lib.main(TESTS, require=h2lib.fuse_missing))
