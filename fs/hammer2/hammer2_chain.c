@@ -356,11 +356,9 @@ chain_split(struct hammer2_mount *mp, struct hammer2_chain *c)
 		return (EUCLEAN);
 	memset(&ind, 0, sizeof(ind));
 	ind.type = HAMMER2_BREF_TYPE_INDIRECT;
-	chk = HAMMER2_DEC_CHECK(c->bref.methods);
-	if (c->bref.type == HAMMER2_BREF_TYPE_VOLUME ||
-	    chk == HAMMER2_CHECK_NONE || chk == HAMMER2_CHECK_DISABLED ||
-	    chk > HAMMER2_CHECK_SHA192)
-		chk = HAMMER2_CHECK_XXHASH64;
+	chk = c->bref.type == HAMMER2_BREF_TYPE_VOLUME ?
+	    HAMMER2_CHECK_XXHASH64 :
+	    meta_check(HAMMER2_DEC_CHECK(c->bref.methods));
 	ind.methods = HAMMER2_ENC_METHODS(chk, HAMMER2_COMP_NONE);
 	ind.keybits = (uint8_t)kb;
 	ind.key = kb >= 64 ? 0 : (base[a].key >> kb) << kb;

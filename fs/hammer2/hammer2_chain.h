@@ -81,6 +81,23 @@ struct hammer2_wpfs {
 	uint64_t		 gen;
 };
 
+#define INO(c)	((struct hammer2_inode_data *)(c)->data)
+
+/*
+ * The check method a metadata block (inode, indirect, dirent name) gets
+ * for a wanted method: never NONE or DISABLED (format 3.5), and
+ * XXHASH64 for anything unknown.
+ */
+static inline int
+meta_check(int chk)
+{
+	chk &= 0x0F;
+	if (chk == HAMMER2_CHECK_NONE || chk == HAMMER2_CHECK_DISABLED ||
+	    chk > HAMMER2_CHECK_SHA192)
+		return (HAMMER2_CHECK_XXHASH64);
+	return (chk);
+}
+
 /* Chains (hammer2_chain.c). */
 int	 chain_table(struct hammer2_chain *c, struct hammer2_blockref **basep);
 struct hammer2_chain *chain_new(struct hammer2_mount *mp,

@@ -89,42 +89,51 @@ readdir_one(void *arg, const struct hammer2_blockref *bref)
 }
 
 int
+hammer2_readdir_dots(uint64_t *cookiep, uint64_t self, uint64_t parent,
+    int (*cb)(void *arg, const struct hammer2_dirent *ent), void *arg)
+{
+	struct hammer2_dirent de;
+
+	memset(&de, 0, sizeof(de));
+	de.type = HAMMER2_OBJTYPE_DIRECTORY;
+	if (*cookiep == HAMMER2_COOKIE_DOT) {
+		de.name = ".";
+		de.namlen = 1;
+		de.inum = self;
+		de.cookie = HAMMER2_COOKIE_DOT;
+		de.next = HAMMER2_COOKIE_DOTDOT;
+		if (cb(arg, &de) != 0)
+			return (1);
+		*cookiep = HAMMER2_COOKIE_DOTDOT;
+	}
+	if (*cookiep == HAMMER2_COOKIE_DOTDOT) {
+		de.name = "..";
+		de.namlen = 2;
+		de.inum = parent;
+		de.cookie = HAMMER2_COOKIE_DOTDOT;
+		de.next = HAMMER2_COOKIE_DOTDOT + 1;
+		if (cb(arg, &de) != 0)
+			return (1);
+		*cookiep = HAMMER2_COOKIE_DOTDOT + 1;
+	}
+	return (0);
+}
+
+int
 hammer2_readdir(const struct hammer2_inode *dip, uint64_t cookie,
     int (*cb)(void *arg, const struct hammer2_dirent *ent), void *arg)
 {
 	struct hammer2_pfs *pfs = dip->pfs;
 	struct readdir_ctx *rc;
-	struct hammer2_dirent de;
 	const struct hammer2_blockref *base;
 	int count, error;
 
 	if (dip->data.meta.type != HAMMER2_OBJTYPE_DIRECTORY)
 		return (ENOTDIR);
-	memset(&de, 0, sizeof(de));
-	de.type = HAMMER2_OBJTYPE_DIRECTORY;
-	if (cookie == HAMMER2_COOKIE_DOT) {
-		de.name = ".";
-		de.namlen = 1;
-		de.inum = dip->data.meta.inum;
-		de.cookie = HAMMER2_COOKIE_DOT;
-		de.next = HAMMER2_COOKIE_DOTDOT;
-		if (cb(arg, &de) != 0)
-			return (0);
-		cookie = HAMMER2_COOKIE_DOTDOT;
-	}
-	if (cookie == HAMMER2_COOKIE_DOTDOT) {
-		de.name = "..";
-		de.namlen = 2;
-		if (dip->data.meta.inum == pfs->root.data.meta.inum)
-			de.inum = dip->data.meta.inum;
-		else
-			de.inum = dip->data.meta.iparent;
-		de.cookie = HAMMER2_COOKIE_DOTDOT;
-		de.next = HAMMER2_COOKIE_DOTDOT + 1;
-		if (cb(arg, &de) != 0)
-			return (0);
-		cookie = HAMMER2_COOKIE_DOTDOT + 1;
-	}
+	if (hammer2_readdir_dots(&cookie, dip->data.meta.inum,
+	    dip->data.meta.inum == pfs->root.data.meta.inum ?
+	    dip->data.meta.inum : dip->data.meta.iparent, cb, arg))
+		return (0);
 	if (cookie >= HAMMER2_COOKIE_EOF)
 		return (0);
 

@@ -66,15 +66,6 @@ all_zero(const uint8_t *p, size_t len)
 	return (1);
 }
 
-static int
-meta_check(int chk)
-{
-	if (chk == HAMMER2_CHECK_NONE || chk == HAMMER2_CHECK_DISABLED ||
-	    chk > HAMMER2_CHECK_SHA192)
-		return (HAMMER2_CHECK_XXHASH64);
-	return (chk);
-}
-
 /* Settle a dirty DATA chain's physical image under inode ip. */
 static int
 prepare_data(struct hammer2_mount *mp, struct hammer2_chain *c,

@@ -284,6 +284,15 @@ hammer2_bmap_set_pair(struct hammer2_bmap_data *bm, unsigned int n, int v)
 }
 
 /*
+ * hammer2_readdir_dots - the made-up "." (self) and ".." (parent)
+ * entries for a readdir starting at *cookiep (format 6.4); advances
+ * *cookiep past them.  Returns 1 when cb asked to stop, else 0.
+ */
+int	 hammer2_readdir_dots(uint64_t *cookiep, uint64_t self,
+	    uint64_t parent,
+	    int (*cb)(void *arg, const struct hammer2_dirent *ent), void *arg);
+
+/*
  * hammer2_inode_init - fill a zeroed inode as every writer makes a new
  * one (format 5.1, 5.2): version 1, ctime = mtime = now, owner, type,
  * permission bits, device numbers, inum, nlinks 1, iparent, the

@@ -19,7 +19,6 @@
 
 #include <fs/hammer2/hammer2_chain.h>
 
-#define INO(c)	((struct hammer2_inode_data *)(c)->data)
 #define LMASK	HAMMER2_PBUFMASK64
 
 static int

@@ -17,7 +17,6 @@
 
 #include <fs/hammer2/hammer2_chain.h>
 
-#define INO(c)	((struct hammer2_inode_data *)(c)->data)
 #define DEFAULT_DIRTY_LIMIT	(64ULL << 20)
 #define SCRATCH_WS	HAMMER2_LZ4_WS_BYTES
 

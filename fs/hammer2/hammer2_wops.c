@@ -18,7 +18,6 @@
 
 #include <fs/hammer2/hammer2_chain.h>
 
-#define INO(c)	((struct hammer2_inode_data *)(c)->data)
 
 static int
 name_ok(const char *name, size_t len)
@@ -37,16 +36,6 @@ is_dot(const char *name, size_t len)
 {
 	return ((len == 1 && name[0] == '.') ||
 	    (len == 2 && name[0] == '.' && name[1] == '.'));
-}
-
-static int
-meta_check(int chk)
-{
-	chk &= 0x0F;
-	if (chk == HAMMER2_CHECK_NONE || chk == HAMMER2_CHECK_DISABLED ||
-	    chk > HAMMER2_CHECK_SHA192)
-		return (HAMMER2_CHECK_XXHASH64);
-	return (chk);
 }
 
 static int
@@ -187,35 +176,14 @@ hammer2_rw_readdir(struct hammer2_wpfs *pfs, uint64_t dir, uint64_t cookie,
     int (*cb)(void *arg, const struct hammer2_dirent *ent), void *arg)
 {
 	struct hammer2_chain *d;
-	struct hammer2_dirent de;
 	struct readdir_ctx rc;
 	int error;
 
 	if ((error = get_dir(pfs, dir, &d)) != 0)
 		return (error);
-	memset(&de, 0, sizeof(de));
-	de.type = HAMMER2_OBJTYPE_DIRECTORY;
-	if (cookie == HAMMER2_COOKIE_DOT) {
-		de.name = ".";
-		de.namlen = 1;
-		de.inum = dir;
-		de.cookie = HAMMER2_COOKIE_DOT;
-		de.next = HAMMER2_COOKIE_DOTDOT;
-		if (cb(arg, &de) != 0)
-			return (0);
-		cookie = HAMMER2_COOKIE_DOTDOT;
-	}
-	if (cookie == HAMMER2_COOKIE_DOTDOT) {
-		de.name = "..";
-		de.namlen = 2;
-		de.inum = dir == 1 || INO(d)->meta.iparent == 0 ? 1 :
-		    INO(d)->meta.iparent;
-		de.cookie = HAMMER2_COOKIE_DOTDOT;
-		de.next = HAMMER2_COOKIE_DOTDOT + 1;
-		if (cb(arg, &de) != 0)
-			return (0);
-		cookie = HAMMER2_COOKIE_DOTDOT + 1;
-	}
+	if (hammer2_readdir_dots(&cookie, dir, dir == 1 ||
+	    INO(d)->meta.iparent == 0 ? 1 : INO(d)->meta.iparent, cb, arg))
+		return (0);
 	if (cookie >= HAMMER2_COOKIE_EOF)
 		return (0);
 	rc.mp = pfs->mp;
