@@ -71,6 +71,13 @@ struct hammer2_mount {
 	struct hammer2_pfs	*rpfs;		/* reader's view: vol only */
 };
 
+/* An inode held open by the front end (hammer2_whold.c). */
+struct hammer2_whold {
+	uint64_t		 inum;
+	uint32_t		 count;		/* holds taken */
+	uint32_t		 orphan;	/* last name gone: delete at 0 */
+};
+
 struct hammer2_wpfs {
 	struct hammer2_mount	*mp;
 	struct hammer2_wpfs	*next;
@@ -79,6 +86,8 @@ struct hammer2_wpfs {
 	uint64_t		 next_inum;
 	struct hammer2_chain	*root;		/* valid while gen matches */
 	uint64_t		 gen;
+	struct hammer2_whold	*holds;
+	uint32_t		 nholds, maxholds;
 };
 
 #define INO(c)	((struct hammer2_inode_data *)(c)->data)
@@ -140,6 +149,17 @@ int	 wname_match(struct hammer2_mount *mp, struct hammer2_chain *parent,
 	    int slot, const char *name, size_t len);
 void	 wrandom(struct hammer2_mount *mp, void *buf, size_t len);
 void	 wmaybe_flush(struct hammer2_mount *mp);
+
+/* Delete an inode from its PFS inode index (hammer2_wops.c). */
+int	 winode_delete(struct hammer2_wpfs *pfs, uint64_t inum);
+
+/*
+ * Holds (hammer2_whold.c).  orphan: 1 and remember to delete inum at
+ * its last release when inum is held, else 0.  release_all: drop every
+ * hold, deleting orphans; returns the first error.
+ */
+int	 whold_orphan(struct hammer2_wpfs *pfs, uint64_t inum);
+int	 whold_release_all(struct hammer2_wpfs *pfs);
 
 /* File data (hammer2_wfile.c). */
 int	 wfile_write(struct hammer2_wpfs *pfs, struct hammer2_chain *c,

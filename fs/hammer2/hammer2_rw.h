@@ -74,14 +74,16 @@ const struct hammer2_volume_data *hammer2_rw_header(
 	    const struct hammer2_mount *mp);
 
 /*
- * PFSs.  get: a handle on the PFS named label ("DATA" when NULL).
+ * PFSs.  get: a handle on the PFS named label ("DATA" when NULL); put
+ * releases it with its holds (orphans are deleted; the first error of
+ * that is returned, the handle is gone either way).
  * create: a new empty MASTER PFS.  delete: remove a PFS that is not
  * held.  snapshot: flush, then a new PFS sharing src's flushed tree,
  * named name, then flush again.
  */
 int	hammer2_rw_pfs_get(struct hammer2_mount *mp, const char *label,
 	    struct hammer2_wpfs **pfsp);
-void	hammer2_rw_pfs_put(struct hammer2_wpfs *pfs);
+int	hammer2_rw_pfs_put(struct hammer2_wpfs *pfs);
 int	hammer2_rw_pfs_create(struct hammer2_mount *mp, const char *label);
 int	hammer2_rw_pfs_delete(struct hammer2_mount *mp, const char *label);
 int	hammer2_rw_snapshot(struct hammer2_wpfs *src, const char *name);
@@ -147,6 +149,16 @@ int	hammer2_rw_rename(struct hammer2_wpfs *pfs, uint64_t sdir,
 	    size_t tlen, int flags);
 int	hammer2_rw_link(struct hammer2_wpfs *pfs, uint64_t inum, uint64_t dir,
 	    const char *name, size_t len);
+
+/*
+ * Holds: an open file.  hold: one more hold on inum (ENOENT, ENOMEM).
+ * While inum is held, removing its last name leaves it with nlinks 0,
+ * still readable, writable and settable by number (link refuses it:
+ * ENOENT); release: one hold fewer, and the inode is deleted when that
+ * was the last hold of an inode with no name left (EINVAL: not held).
+ */
+int	hammer2_rw_hold(struct hammer2_wpfs *pfs, uint64_t inum);
+int	hammer2_rw_release(struct hammer2_wpfs *pfs, uint64_t inum);
 
 /* hammer2_rw_setattr mask bits; values from attr. */
 #define HAMMER2_SETATTR_MODE	0x001

@@ -168,11 +168,14 @@ hammer2_rw_pfs_get(struct hammer2_mount *mp, const char *label,
 	return (0);
 }
 
-void
+int
 hammer2_rw_pfs_put(struct hammer2_wpfs *pfs)
 {
 	struct hammer2_mount *mp = pfs->mp;
 	struct hammer2_wpfs **pp;
+	int error;
+
+	error = whold_release_all(pfs);
 
 	for (pp = &mp->pfslist; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == pfs) {
@@ -181,6 +184,7 @@ hammer2_rw_pfs_put(struct hammer2_wpfs *pfs)
 		}
 	mp->npfs--;
 	hammer2_free(mp->vol, pfs, sizeof(*pfs));
+	return (error);
 }
 
 static int

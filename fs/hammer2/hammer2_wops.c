@@ -7,7 +7,8 @@
  * remove, rename, setattr.  New inodes go into the PFS inode index
  * (format 5.4) and get a directory entry keyed by the collision rule
  * (6.3); nlinks counts directory entries (5.1); an inode whose last
- * entry goes is deleted from the index (its blocks wait for bulkfree).
+ * entry goes is deleted from the index (its blocks wait for bulkfree),
+ * or at its last release when it is held open (hammer2_whold.c).
  * File data is in hammer2_wfile.c.
  *
  * Locking: the rw mount's caller serialisation (hammer2_chain.h).
@@ -237,8 +238,8 @@ dirent_add(struct hammer2_mount *mp, struct hammer2_chain *d,
 }
 
 /* Delete inode inum from the PFS inode index. */
-static int
-inode_delete(struct hammer2_wpfs *pfs, uint64_t inum)
+int
+winode_delete(struct hammer2_wpfs *pfs, uint64_t inum)
 {
 	struct hammer2_chain *root, *p;
 	int slot, error;
@@ -331,7 +332,7 @@ hammer2_rw_create(struct hammer2_wpfs *pfs, uint64_t dir, const char *name,
 	INO(root)->meta.pfs_inum = pfs->next_inum;
 	chain_dirty(mp, root);
 	if ((error = dirent_add(mp, d, name, len, inum, cr->type)) != 0) {
-		(void)inode_delete(pfs, inum);
+		(void)winode_delete(pfs, inum);
 		return (error);
 	}
 	touch(mp, d, 1);
@@ -361,6 +362,8 @@ hammer2_rw_link(struct hammer2_wpfs *pfs, uint64_t inum, uint64_t dir,
 		return (error);
 	if (INO(c)->meta.type == HAMMER2_OBJTYPE_DIRECTORY)
 		return (EPERM);
+	if (INO(c)->meta.nlinks == 0)
+		return (ENOENT);	/* an open file already unlinked */
 	if (is_dot(name, len))
 		return (EEXIST);
 	error = wdir_find(pfs, d, name, len, &p, &slot);
@@ -391,12 +394,12 @@ unlink_entry(struct hammer2_wpfs *pfs, struct hammer2_chain *d,
 	chain_delete(mp, p, slot);
 	touch(mp, d, 1);
 	if (INO(c)->meta.type != HAMMER2_OBJTYPE_DIRECTORY &&
-	    INO(c)->meta.nlinks > 1) {
+	    (INO(c)->meta.nlinks > 1 || whold_orphan(pfs, inum))) {
 		INO(c)->meta.nlinks--;
 		touch(mp, c, 0);
 		return (0);
 	}
-	return (inode_delete(pfs, inum));
+	return (winode_delete(pfs, inum));
 }
 
 /* Check that entry target c may be replaced by / removed as dirflag. */

@@ -355,7 +355,7 @@ void
 h2img_close(struct h2img *img)
 {
 	if (img->wpfs != NULL)
-		hammer2_rw_pfs_put(img->wpfs);
+		(void)hammer2_rw_pfs_put(img->wpfs);
 	if (img->mp != NULL)
 		(void)hammer2_rw_close(img->mp, 0);
 	if (img->pfs != NULL)

@@ -8,13 +8,15 @@
  * are HAMMER2 inode numbers (the PFS root is 1 in both).  Changes
  * become durable at fsync/fsyncdir, every flush_interval seconds (a
  * thread of h2fuse_rw_start), when the dirty limit is reached, and at
- * unmount (destroy).
+ * unmount (destroy).  An open file holds its inode (hammer2_rw_hold),
+ * so it outlives the unlink of its last name until its release.
  *
  * Protection: hf->rw_mu serialises every call into the core (the rw
  * API requires it) and guards hf->stop.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,6 +384,8 @@ w_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		error = EISDIR;
 	if (error == 0 && (fi->flags & O_TRUNC) && a.size != 0)
 		error = hammer2_rw_truncate(hf->img.wpfs, ino, 0);
+	if (error == 0)
+		error = hammer2_rw_hold(hf->img.wpfs, ino);
 	unlock(hf);
 	if (error != 0) {
 		fuse_reply_err(req, error);
@@ -412,6 +416,8 @@ w_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	    &cr, &inum);
 	if (error == 0)
 		error = rw_entry(hf, inum, &e);
+	if (error == 0)
+		error = hammer2_rw_hold(hf->img.wpfs, inum);
 	unlock(hf);
 	if (error != 0) {
 		fuse_reply_err(req, error);
@@ -484,6 +490,15 @@ w_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 static void
 w_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct h2fuse *hf = h2w(req);
+	int error;
+
+	lock(hf);
+	error = hammer2_rw_release(hf->img.wpfs, ino);
+	unlock(hf);
+	if (error != 0 && error != EINVAL)
+		fuse_log(FUSE_LOG_ERR, "hammer2fuse: %s: inode %ju: %s\n",
+		    h2img_name(&hf->img), (uintmax_t)ino, h2_strerror(error));
 	fuse_reply_err(req, 0);
 }
 

@@ -12,7 +12,8 @@
 # block layer after a random number of writes (H2IMG_CUT_AFTER) each
 # leave an image that passes fsck and holds exactly the state before
 # or after the interrupted command; SIGKILLed FUSE writers lose nothing
-# they fsync'ed; a snapshot keeps old contents; two bulkfree passes
+# they fsync'ed; an open file outlives the unlink of its last name; a
+# snapshot keeps old contents; two bulkfree passes
 # return the space of deleted files.
 import hashlib
 import os
@@ -449,6 +450,63 @@ def test_fuse_sigkill_keeps_fsynced(ctx):
             assert name in got and got[name][3] == h, (round_, name)
 
 
+def test_fuse_unlinked_open(ctx):
+    """An open file outlives its last name until it is closed."""
+    img = newfs(ctx, "orphan.img")
+    mnt = os.path.join(ctx.tmp, "omnt")
+    body = data(300000, 77)
+    proc = mount_rw(ctx, img, mnt)
+    try:
+        a, b, c = (os.path.join(mnt, n) for n in ("a", "b", "c"))
+        for path, seed in ((a, 77), (b, 78), (c, 79)):
+            with open(path, "wb") as f:
+                f.write(data(300000, seed))
+        fa = os.open(a, os.O_RDWR)
+        fb = os.open(b, os.O_RDONLY)
+        os.unlink(a)
+        os.rename(c, b)             # b's inode loses its only name
+        assert sorted(os.listdir(mnt)) == ["b"]
+        assert os.fstat(fa).st_nlink == 0 and os.fstat(fb).st_nlink == 0
+        assert os.pread(fa, len(body) + 10, 0) == body
+        assert os.pread(fb, 300000, 0) == data(300000, 78)
+        os.pwrite(fa, b"after unlink", 1000)
+        os.fsync(fa)                # a flush while the orphan exists
+        assert os.pread(fa, 12, 1000) == b"after unlink"
+        assert os.fstat(fa).st_size == len(body)
+        os.close(fa)
+        os.close(fb)
+    finally:
+        umount(mnt, proc)
+    fsck(ctx, img)          # the closes deleted both orphans
+    r = run([ctx.fsck, img])
+    assert "no directory entry names it" not in r.stdout + r.stderr, r.stdout
+    got = image_tree(ctx, img)
+    assert sorted(got) == ["b"] and \
+        got["b"][3] == hashlib.sha256(data(300000, 79)).hexdigest()
+    # Killed while an unlinked file is open: the orphan that the last
+    # flush wrote is a warning, not damage.
+    proc = mount_rw(ctx, img, mnt)
+    fds = []
+    try:
+        fds.append(os.open(os.path.join(mnt, "b"), os.O_RDONLY))
+        os.unlink(os.path.join(mnt, "b"))
+        fds.append(os.open(mnt, os.O_RDONLY))
+        os.fsync(fds[-1])
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for fd in fds:
+            try:
+                os.close(fd)
+            except OSError:     # ENOTCONN: the server is gone
+                pass
+        fusermount(mnt)
+    r = run([ctx.fsck, img])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "no directory entry names it" in r.stdout + r.stderr, r.stdout
+    assert image_tree(ctx, img) == {}
+
+
 def require():
     if not os.path.exists("/dev/fuse"):
         return "/dev/fuse is missing"
@@ -459,5 +517,6 @@ if __name__ == "__main__":
     sys.exit(h2lib.main([test_put_get_round_trip, test_rm_and_errors,
                          test_setcomp_setcheck, test_pfs_and_snapshot,
                          test_bulkfree_returns_space, test_cut_block_layer,
-                         test_fuse_rw, test_fuse_sigkill_keeps_fsynced],
+                         test_fuse_rw, test_fuse_unlinked_open,
+                         test_fuse_sigkill_keeps_fsynced],
                         require=require))
