@@ -304,6 +304,19 @@ int	hammer2_zlib_inflate(const void *src, size_t srclen, void *dst,
 	    size_t dstcap, size_t *outlen, void *ws);
 
 /*
+ * hammer2_zlib_deflate - encode src[0..srclen) (at most 64 KB) as one
+ * zlib (RFC 1950) stream that zlib's inflate accepts, at level 6..9
+ * (others are clamped, as format 10.3 does), into dst of capacity
+ * dstcap.  ws is caller-provided scratch of HAMMER2_DEFLATE_WS_BYTES.
+ * Context: any; never blocks.
+ * Returns 0 and *outlen, ENOSPC when the stream would not fit in dstcap
+ * (nothing is written past dstcap), EINVAL when srclen > 64 KB.
+ */
+#define HAMMER2_DEFLATE_WS_BYTES	(272 * 1024)
+int	hammer2_zlib_deflate(const void *src, size_t srclen, void *dst,
+	    size_t dstcap, int level, size_t *outlen, void *ws);
+
+/*
  * hammer2_decompress_block - turn one DATA block's physical bytes into
  * its logical 64 KB according to the methods byte: NONE/AUTOZERO copy,
  * LZ4 (4-byte LE length prefix), ZLIB.  The part of dst the stream does

@@ -7,7 +7,8 @@
  *
  *   prepare  bottom-up, nothing written: each dirty block's physical
  *            image is settled (file data compressed by the inode's
- *            comp_algo, all-zero blocks turned into holes) and a new
+ *            comp_algo, LZ4 or ZLIB at its level, all-zero blocks
+ *            turned into holes) and a new
  *            place allocated, inside one freemap transaction.  Out of
  *            space aborts the transaction: nothing was written and every
  *            change stays in memory.
@@ -86,19 +87,27 @@ prepare_data(struct hammer2_mount *mp, struct hammer2_chain *c,
 	}
 	c->pcomp = HAMMER2_COMP_NONE;
 	c->psize = (uint32_t)psize;
+	/* Compressed images must fit half the block (10.2, 10.3). */
 	if (comp == HAMMER2_COMP_LZ4) {
 		error = hammer2_lz4_compress(c->data, psize, mp->zbuf + 4,
 		    psize / 2 - 8, &out, mp->ws);
 		if (error == 0) {
-			phys = (size_t)1 << radix_of(out + 4);
-			if ((c->pbuf = hammer2_alloc(mp->vol, phys)) == NULL)
-				return (ENOMEM);
 			memcpy(mp->zbuf, &(int32_t){ (int32_t)out }, 4);
-			memcpy(c->pbuf, mp->zbuf, out + 4);
-			memset(c->pbuf + out + 4, 0, phys - out - 4);
-			c->psize = (uint32_t)phys;
-			c->pcomp = HAMMER2_COMP_LZ4;
+			out += 4;
 		}
+	} else if (comp == HAMMER2_COMP_ZLIB) {
+		error = hammer2_zlib_deflate(c->data, psize, mp->zbuf,
+		    psize / 2, ip->meta.comp_algo >> 4, &out, mp->ws);
+	} else
+		error = ENOSPC;
+	if (error == 0) {		/* else stored as it is */
+		phys = (size_t)1 << radix_of(out);
+		if ((c->pbuf = hammer2_alloc(mp->vol, phys)) == NULL)
+			return (ENOMEM);
+		memcpy(c->pbuf, mp->zbuf, out);
+		memset(c->pbuf + out, 0, phys - out);
+		c->psize = (uint32_t)phys;
+		c->pcomp = (uint8_t)comp;
 	}
 	c->bref.methods = HAMMER2_ENC_METHODS(chk, c->pcomp);
 	return (0);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <fs/hammer2/hammer2.h>
+#include <fs/hammer2/hammer2_zlib.h>
 
 #define INF_MAXBITS	15		/* longest deflate code */
 #define INF_FASTBITS	9		/* lookup table index width */
@@ -54,30 +55,6 @@ struct inf_state {
 };
 
 CTASSERT(sizeof(struct inf_state) <= HAMMER2_INFLATE_WS_BYTES);
-
-/* Length codes 257..285: base lengths and extra bits. */
-static const uint16_t inf_len_base[29] = {
-	3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31,
-	35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258,
-};
-static const uint8_t inf_len_extra[29] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2,
-	3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
-};
-/* Distance codes 0..29. */
-static const uint16_t inf_dist_base[30] = {
-	1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193,
-	257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145,
-	8193, 12289, 16385, 24577,
-};
-static const uint8_t inf_dist_extra[30] = {
-	0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6,
-	7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13,
-};
-/* Order in which code-length code lengths are transmitted. */
-static const uint8_t inf_clen_order[19] = {
-	16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
-};
 
 /*
  * Make at least n (<= 32) bits available.  Past the end of the input
@@ -257,11 +234,11 @@ inf_codes(struct inf_state *s)
 		sym -= 257;
 		if (sym >= 29)
 			return (EUCLEAN);
-		len = inf_len_base[sym] + inf_bits(s, inf_len_extra[sym]);
+		len = h2z_len_base[sym] + inf_bits(s, h2z_len_extra[sym]);
 		sym = inf_decode(s, &s->dist);
 		if (sym < 0 || sym >= 30)
 			return (EUCLEAN);
-		dist = inf_dist_base[sym] + inf_bits(s, inf_dist_extra[sym]);
+		dist = h2z_dist_base[sym] + inf_bits(s, h2z_dist_extra[sym]);
 		if (inf_overrun(s) || dist > s->outpos ||
 		    len > s->outcap - s->outpos)
 			return (EUCLEAN);
@@ -316,7 +293,7 @@ inf_dynamic(struct inf_state *s)
 	/* The code-length code, built in the dist slot for the moment. */
 	memset(s->lens, 0, 19);
 	for (i = 0; i < ncode; i++)
-		s->lens[inf_clen_order[i]] = (uint8_t)inf_bits(s, 3);
+		s->lens[h2z_clen_order[i]] = (uint8_t)inf_bits(s, 3);
 	if (inf_overrun(s) || inf_build(&s->dist, s->lens, 19) != 0)
 		return (EUCLEAN);
 
@@ -352,25 +329,6 @@ inf_dynamic(struct inf_state *s)
 	    inf_build(&s->dist, s->lens + nlen, ndist) != 0)
 		return (EUCLEAN);
 	return (0);
-}
-
-static uint32_t
-inf_adler32(const uint8_t *p, size_t len)
-{
-	uint32_t a = 1, b = 0;
-	size_t n;
-
-	while (len > 0) {
-		n = MIN(len, (size_t)5552);	/* keeps b below 2^32 */
-		len -= n;
-		while (n-- > 0) {
-			a += *p++;
-			b += a;
-		}
-		a %= 65521;
-		b %= 65521;
-	}
-	return ((b << 16) | a);
 }
 
 int
@@ -430,7 +388,7 @@ hammer2_zlib_inflate(const void *src, size_t srclen, void *dst,
 	adler |= inf_bits(s, 8) << 16;
 	adler |= inf_bits(s, 8) << 8;
 	adler |= inf_bits(s, 8);
-	if (inf_overrun(s) || adler != inf_adler32(s->out, s->outpos))
+	if (inf_overrun(s) || adler != h2z_adler32(s->out, s->outpos))
 		return (EUCLEAN);
 	*outlen = s->outpos;
 	return (0);

@@ -18,7 +18,8 @@
 #include <fs/hammer2/hammer2_chain.h>
 
 #define DEFAULT_DIRTY_LIMIT	(64ULL << 20)
-#define SCRATCH_WS	HAMMER2_LZ4_WS_BYTES
+/* Scratch for the LZ4 and zlib encoders and the zlib decoder. */
+#define SCRATCH_WS	HAMMER2_DEFLATE_WS_BYTES
 
 int
 hammer2_rw_open(struct hammer2_vol *vol, const struct hammer2_rw_args *args,
@@ -28,7 +29,8 @@ hammer2_rw_open(struct hammer2_vol *vol, const struct hammer2_rw_args *args,
 	uint64_t before;
 	int error;
 
-	_Static_assert(HAMMER2_INFLATE_WS_BYTES <= SCRATCH_WS, "scratch");
+	_Static_assert(HAMMER2_INFLATE_WS_BYTES <= SCRATCH_WS &&
+	    HAMMER2_LZ4_WS_BYTES <= SCRATCH_WS, "scratch");
 	if (vol->ops.write == NULL || vol->ops.barrier == NULL)
 		return (EINVAL);
 	if ((mp = hammer2_alloc(vol, sizeof(*mp))) == NULL)

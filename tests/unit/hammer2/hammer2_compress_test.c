@@ -20,7 +20,11 @@
  * overlapping matches) and the sizes at the format's edges; it fits
  * liblz4's worst-case bound, refuses (ENOSPC) any capacity below its
  * output without writing past it, does not depend on what the scratch
- * held, and compresses about as well as LZ4_compress_default.
+ * held, and compresses about as well as LZ4_compress_default.  Our zlib
+ * encoder likewise: the system zlib's uncompress and our inflate both
+ * return its input at every level, skewed statistics (code length
+ * limits) included; short outputs are ENOSPC with nothing written past
+ * them; sizes are within 10% of zlib's compress2 at the same level.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -707,6 +711,161 @@ lz4_encoder_output_in_hammer2_block(void **state)
 	free(out);
 }
 
+/*
+ * Our zlib encoder: whatever it writes, the system zlib's uncompress and
+ * our inflate both turn back into the input, for every kind of data,
+ * edge sizes and every level; the header is a valid zlib header.
+ */
+static void
+zlib_encoder_round_trips(void **state)
+{
+	uint8_t *src = malloc(MAXLEN), *wsd = malloc(HAMMER2_DEFLATE_WS_BYTES);
+	uint8_t *cmp = malloc(2 * MAXLEN), *out = malloc(MAXLEN);
+	static const size_t edge[] = { 0, 1, 2, 3, 4, 5, 258, 259, 260,
+	    32767, 32768, 32769, 65535, 65536 };
+	unsigned seed = 77;
+	size_t len, clen, outlen;
+	uLongf zlen;
+	int i, level;
+
+	memset(wsd, 0x5A, HAMMER2_DEFLATE_WS_BYTES);	/* stale scratch */
+	for (i = 0; i < 200; i++) {
+		len = i < 14 * 5 ? edge[i / 5] :
+		    (size_t)(rand_r(&seed) % MAXLEN) + 1;
+		level = 6 + i % 4;
+		gen(src, len, i % 5, &seed);
+		assert_int_equal(hammer2_zlib_deflate(src, len, cmp,
+		    2 * MAXLEN, level, &clen, wsd), 0);
+		assert_true(clen >= 6);
+		assert_int_equal(cmp[0], 0x78);
+		assert_int_equal(((cmp[0] << 8) | cmp[1]) % 31, 0);
+		zlen = MAXLEN;
+		assert_int_equal(uncompress(out, &zlen, cmp, clen), Z_OK);
+		assert_int_equal(zlen, len);
+		assert_memory_equal(out, src, len);
+		memset(out, 0xEE, MAXLEN);
+		assert_int_equal(hammer2_zlib_inflate(cmp, clen, out, MAXLEN,
+		    &outlen, ws), 0);
+		assert_int_equal(outlen, len);
+		assert_memory_equal(out, src, len);
+	}
+	free(src);
+	free(wsd);
+	free(cmp);
+	free(out);
+}
+
+/*
+ * Skewed symbol statistics (one byte value almost everywhere, a few
+ * rare ones, long runs and 258-byte matches) need code lengths limited
+ * to 15 and complete codes; zlib's inflate rejects anything else.
+ */
+static void
+zlib_encoder_handles_skewed_codes(void **state)
+{
+	uint8_t *src = malloc(MAXLEN), *wsd = malloc(HAMMER2_DEFLATE_WS_BYTES);
+	uint8_t *cmp = malloc(2 * MAXLEN), *out = malloc(MAXLEN);
+	size_t clen, i, j, k;
+	uLongf zlen;
+	unsigned seed = 5;
+	int v;
+
+	for (v = 0; v < 6; v++) {
+		/* Fibonacci-like counts of byte values: deep trees. */
+		for (i = 0, j = 1, k = 1; i < MAXLEN; ) {
+			size_t run = j, t;
+
+			for (t = 0; t < run && i < MAXLEN; t++)
+				src[i++] = (uint8_t)(k % 256);
+			t = j + k;
+			k = j;
+			j = t > 4096 ? 1 + (size_t)rand_r(&seed) % 3 : t;
+			if (v & 1)
+				src[i - 1] ^= (uint8_t)rand_r(&seed);
+		}
+		if (v >= 4)
+			for (i = 0; i < MAXLEN; i += 1 + rand_r(&seed) % 97)
+				src[i] = (uint8_t)rand_r(&seed);
+		assert_int_equal(hammer2_zlib_deflate(src, MAXLEN, cmp,
+		    2 * MAXLEN, 6 + v % 4, &clen, wsd), 0);
+		zlen = MAXLEN;
+		assert_int_equal(uncompress(out, &zlen, cmp, clen), Z_OK);
+		assert_int_equal(zlen, MAXLEN);
+		assert_memory_equal(out, src, MAXLEN);
+	}
+	free(src);
+	free(wsd);
+	free(cmp);
+	free(out);
+}
+
+/* Too small an output is ENOSPC, and nothing is written past it. */
+static void
+zlib_encoder_refuses_short_output(void **state)
+{
+	uint8_t *src = malloc(MAXLEN), *wsd = malloc(HAMMER2_DEFLATE_WS_BYTES);
+	uint8_t *out = malloc(2 * MAXLEN + GUARD);
+	unsigned seed = 9;
+	size_t len, full, clen, try;
+	int i;
+
+	for (i = 0; i < 30; i++) {
+		len = (size_t)(rand_r(&seed) % MAXLEN);
+		gen(src, len, i % 5, &seed);
+		assert_int_equal(hammer2_zlib_deflate(src, len, out,
+		    2 * MAXLEN, 6, &full, wsd), 0);
+		for (try = 0; try < full; try += 1 + full / 17) {
+			memset(out, GUARDBYTE, try + GUARD);
+			assert_int_equal(hammer2_zlib_deflate(src, len, out,
+			    try, 6, &clen, wsd), ENOSPC);
+			check_guard(out + try);
+		}
+		assert_int_equal(hammer2_zlib_deflate(src, len, out, full, 6,
+		    &clen, wsd), 0);
+		assert_int_equal(clen, full);
+	}
+	assert_int_equal(hammer2_zlib_deflate(src, MAXLEN + 1, out, MAXLEN,
+	    6, &clen, wsd), EINVAL);
+	free(src);
+	free(wsd);
+	free(out);
+}
+
+/*
+ * Ratio: within 10% of the system zlib's size at the same level on
+ * compressible data, and zeros below 200 bytes.
+ */
+static void
+zlib_encoder_ratio_near_zlib(void **state)
+{
+	uint8_t *src = malloc(MAXLEN), *wsd = malloc(HAMMER2_DEFLATE_WS_BYTES);
+	uint8_t *out = malloc(2 * MAXLEN);
+	unsigned seed = 12;
+	size_t clen;
+	uLongf ref;
+	int kind, level;
+
+	for (kind = 1; kind < 5; kind++) {
+		gen(src, MAXLEN, kind, &seed);
+		for (level = 6; level <= 9; level += 3) {
+			assert_int_equal(hammer2_zlib_deflate(src, MAXLEN, out,
+			    2 * MAXLEN, level, &clen, wsd), 0);
+			ref = 2 * MAXLEN;
+			assert_int_equal(compress2(out, &ref, src, MAXLEN,
+			    level), Z_OK);
+			print_message("kind %d level %d: ours %zu, zlib %lu "
+			    "bytes\n", kind, level, clen, (unsigned long)ref);
+			if (kind == 3)
+				assert_true(clen < 200);
+			else
+				assert_true(clen <= ref + ref / 10);
+		}
+	}
+	free(src);
+	free(wsd);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -724,6 +883,10 @@ main(void)
 		cmocka_unit_test(lz4_encoder_rejects_more_than_64k),
 		cmocka_unit_test(lz4_encoder_ratio_near_liblz4),
 		cmocka_unit_test(lz4_encoder_output_in_hammer2_block),
+		cmocka_unit_test(zlib_encoder_round_trips),
+		cmocka_unit_test(zlib_encoder_handles_skewed_codes),
+		cmocka_unit_test(zlib_encoder_refuses_short_output),
+		cmocka_unit_test(zlib_encoder_ratio_near_zlib),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

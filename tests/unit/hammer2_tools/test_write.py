@@ -192,10 +192,11 @@ def test_setcomp_setcheck(ctx):
     os.makedirs(src)
     with open(os.path.join(src, "text"), "wb") as f:
         f.write(data(1 * MB, 7, text=True))
-    h2(ctx, img, "mkdir", "/lz4", "/none", "/crc")
+    h2(ctx, img, "mkdir", "/lz4", "/none", "/crc", "/zlib")
     h2(ctx, img, "setcomp", "none", "/none")
     h2(ctx, img, "setcheck", "crc32", "/crc")
-    for d in ("lz4", "none", "crc"):
+    h2(ctx, img, "setcomp", "zlib:9", "/zlib")
+    for d in ("lz4", "none", "crc", "zlib"):
         h2(ctx, img, "put", os.path.join(src, "text"), "/%s/text" % d)
     fsck(ctx, img)
     tree = h2lib.show_tree(ctx, img)
@@ -206,12 +207,14 @@ def test_setcomp_setcheck(ctx):
         if b.kind == "data":
             used.setdefault(cur.inum, []).append(b.radix)
     sizes = sorted(sum(1 << r for r in v) for v in used.values())
-    # LZ4 text (lz4 and crc, which keeps LZ4): at most half; none: 1 MB.
-    assert sizes[1] <= MB // 2 and sizes[-1] == MB, sizes
+    # zlib text: at most a quarter; LZ4 text (lz4 and crc, which keeps
+    # LZ4): at most half; none: 1 MB.
+    assert sizes[0] <= MB // 4 and sizes[0] < sizes[1], sizes
+    assert sizes[2] <= MB // 2 and sizes[-1] == MB, sizes
     r = h2(ctx, img, "stat", "/crc/text")
     assert "crc32" in r.stdout.lower() or "iscsi" in r.stdout.lower(), \
         r.stdout
-    for d in ("lz4", "none", "crc"):
+    for d in ("lz4", "none", "crc", "zlib"):
         got = image_tree(ctx, img, "/%s" % d)
         assert got == snapshot_tree(src), d
 
