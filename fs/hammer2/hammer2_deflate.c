@@ -11,8 +11,11 @@
  * Matching: LZ77 over hash chains of 3-byte prefixes, with one step of
  * lazy evaluation (a match is emitted only when the match starting one
  * byte later is not longer).  The level (6..9, as format 10.3 clamps
- * it) sets how many chain links a search may follow and when a match is
- * long enough to stop searching.  Positions are 16-bit (inputs are at
+ * it) sets, as zlib's levels do, how many chain links a search may
+ * follow (a quarter of them once the deferred match is already good),
+ * the match length that ends a search, and the deferred match length
+ * from which the next position is not searched at all.  Candidates are
+ * compared eight bytes at a time.  Positions are 16-bit (inputs are at
  * most 64 KB) and live in the caller's scratch with the symbols.
  *
  * Coding: symbols are gathered into blocks of at most DF_SYMS; each
@@ -70,7 +73,7 @@ struct df_state {
 	/* Matching. */
 	const uint8_t	*in;
 	size_t		 n;
-	unsigned int	 chain, nice;
+	unsigned int	 chain, good, lazy, nice;
 	uint16_t	 head[1 << DF_HASHBITS];
 	uint16_t	 prev[DF_MAXIN];
 	/* The block being gathered: lit (dist 0) or length with distance. */
@@ -423,24 +426,47 @@ df_insert(struct df_state *s, size_t p)
 	s->head[h] = (uint16_t)p;
 }
 
-/* The longest earlier match for p (3 bytes ahead), then chain p. */
+/* How many leading bytes of a and b (at most max) are equal. */
+static inline size_t
+df_common(const uint8_t *a, const uint8_t *b, size_t max)
+{
+	uint64_t x, y;
+	size_t n = 0;
+
+	while (n + 8 <= max) {
+		memcpy(&x, a + n, 8);
+		memcpy(&y, b + n, 8);
+		if (x != y)
+			return (n + (size_t)(__builtin_ctzll(x ^ y) >> 3));
+		n += 8;
+	}
+	while (n < max && a[n] == b[n])
+		n++;
+	return (n);
+}
+
+/*
+ * The longest earlier match for p (3 bytes ahead), searched harder the
+ * shorter the match deferred at p - 1 (prevlen); then chain p.
+ */
 static unsigned int
-df_find(struct df_state *s, size_t p, unsigned int *distp)
+df_find(struct df_state *s, size_t p, unsigned int prevlen,
+    unsigned int *distp)
 {
 	const uint8_t *in = s->in;
-	size_t maxlen = s->n - p, cand;
-	unsigned int best = 0, links = s->chain, len;
+	size_t maxlen = s->n - p, cand, len;
+	unsigned int best = 0, links = s->chain;
 
 	if (maxlen > H2Z_MAXMATCH)
 		maxlen = H2Z_MAXMATCH;
+	if (prevlen >= s->good)
+		links >>= 2;
 	cand = s->head[df_hash(in + p)];
 	while (cand != DF_NONE && links-- > 0 && p - cand <= H2Z_WINDOW) {
 		if (in[cand + best] == in[p + best] && in[cand] == in[p]) {
-			for (len = 0; len < maxlen && in[cand + len] ==
-			    in[p + len]; len++)
-				;
+			len = df_common(in + cand, in + p, maxlen);
 			if (len > best) {
-				best = len;
+				best = (unsigned int)len;
 				*distp = (unsigned int)(p - cand);
 				if (len >= s->nice || len == maxlen)
 					break;
@@ -460,7 +486,13 @@ df_lz77(struct df_state *s)
 	int have = 0;
 
 	for (p = 0; p < n;) {
-		len = n - p >= H2Z_MINMATCH ? df_find(s, p, &dist) : 0;
+		if (n - p < H2Z_MINMATCH)
+			len = 0;
+		else if (have && plen >= s->lazy) {
+			df_insert(s, p);	/* good enough: no search */
+			len = 0;
+		} else
+			len = df_find(s, p, have ? plen : 0, &dist);
 		if (have) {
 			if (plen != 0 && len <= plen) {
 				/* The match deferred at p - 1 wins. */
@@ -493,6 +525,14 @@ df_lz77(struct df_state *s)
 		df_literal(s, s->in[n - 1]);
 }
 
+/* Per level 6..9: chain links, good, lazy and nice lengths (zlib's). */
+static const uint16_t df_levels[4][4] = {
+	{ 128, 8, 16, 128 },
+	{ 256, 8, 32, 128 },
+	{ 1024, 32, 128, 258 },
+	{ 4096, 32, 258, 258 },
+};
+
 int
 hammer2_zlib_deflate(const void *src, size_t srclen, void *dst,
     size_t dstcap, int level, size_t *outlen, void *ws)
@@ -514,9 +554,10 @@ hammer2_zlib_deflate(const void *src, size_t srclen, void *dst,
 	s->overflow = 0;
 	s->in = src;
 	s->n = srclen;
-	s->chain = level == 6 ? 128 : level == 7 ? 256 : level == 8 ? 1024 :
-	    4096;
-	s->nice = level == 6 ? 128 : H2Z_MAXMATCH;
+	s->chain = df_levels[level - 6][0];
+	s->good = df_levels[level - 6][1];
+	s->lazy = df_levels[level - 6][2];
+	s->nice = df_levels[level - 6][3];
 	memset(s->head, 0xFF, sizeof(s->head));
 	s->nsym = 0;
 	memset(s->lfreq, 0, sizeof(s->lfreq));

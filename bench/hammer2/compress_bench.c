@@ -2,16 +2,19 @@
  * SPDX-License-Identifier: BSD-3-Clause
  * Copyright (c) 2026 The Damselfly Project
  *
- * lz4_bench.c - our LZ4 block encoder (hammer2_lz4_compress) against
- * the host anchor, liblz4's LZ4_compress_default, in the same run, on
- * 64 KB blocks as HAMMER2 compresses them: pseudo-text (a fixed-seed
+ * compress_bench.c - our encoders against the host anchors in the same
+ * run: the LZ4 block encoder (hammer2_lz4_compress) against liblz4's
+ * LZ4_compress_default, and the zlib encoder (hammer2_zlib_deflate) at
+ * levels 6 and 9 against zlib's compress2 at the same level, on 64 KB
+ * blocks as HAMMER2 compresses them: pseudo-text (a fixed-seed
  * mix of words, numbers and punctuation), random bytes, and the files
  * named on the command line cut into 64 KB blocks (bench/hammer2/run.sh
  * passes this tree's own sources).  Each data set is 1 MiB or less of
  * blocks; one run compresses them all REPS times with one encoder; the
  * encoders alternate over RUNS runs (environment, default 7) and each
  * cell is the median.  Before timing, every block our encoder writes is
- * decoded by LZ4_decompress_safe and compared.  Prints one table.
+ * decoded by the system library (LZ4_decompress_safe, uncompress) and
+ * compared.  Prints one table per codec.
  * Never a test: the machine is shared and timings vary.
  */
 #define _GNU_SOURCE
@@ -20,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lz4.h>
+#include <zlib.h>
 
 #include <fs/hammer2/hammer2.h>
 
@@ -36,9 +40,22 @@ struct dataset {
 	size_t		 nblk;
 };
 
-static uint8_t ws[HAMMER2_LZ4_WS_BYTES];
-static uint8_t out[NBLK][BLK + BLK / 255 + 16];
+static uint8_t ws[HAMMER2_DEFLATE_WS_BYTES];
+static uint8_t out[NBLK][2 * BLK];
 static size_t outlen[NBLK];
+
+/* One encoder: 0 and *outlen, or nonzero. */
+typedef int (*encoder_fn)(const uint8_t *src, uint8_t *dst, size_t cap,
+    int level, size_t *outlen);
+/* One decoder of the system library: 0 when dst holds BLK bytes. */
+typedef int (*decoder_fn)(const uint8_t *src, size_t len, uint8_t *dst);
+
+struct codec {
+	const char	*name;
+	int		 level;
+	encoder_fn	 ours, lib;
+	decoder_fn	 check;
+};
 
 static uint32_t
 rnd(uint64_t *s)
@@ -100,35 +117,86 @@ load_files(uint8_t *p, int argc, char **argv)
 	return (have / BLK);
 }
 
+static int
+lz4_ours(const uint8_t *src, uint8_t *dst, size_t cap, int level,
+    size_t *outlen)
+{
+	(void)level;
+	return (hammer2_lz4_compress(src, BLK, dst, cap, outlen, ws));
+}
+
+static int
+lz4_lib(const uint8_t *src, uint8_t *dst, size_t cap, int level,
+    size_t *outlen)
+{
+	int n = LZ4_compress_default((const char *)src, (char *)dst, BLK,
+	    (int)cap);
+
+	(void)level;
+	*outlen = (size_t)n;
+	return (n <= 0);
+}
+
+static int
+lz4_check(const uint8_t *src, size_t len, uint8_t *dst)
+{
+	return (LZ4_decompress_safe((const char *)src, (char *)dst, (int)len,
+	    BLK) != BLK);
+}
+
+static int
+zlib_ours(const uint8_t *src, uint8_t *dst, size_t cap, int level,
+    size_t *outlen)
+{
+	return (hammer2_zlib_deflate(src, BLK, dst, cap, level, outlen, ws));
+}
+
+static int
+zlib_lib(const uint8_t *src, uint8_t *dst, size_t cap, int level,
+    size_t *outlen)
+{
+	uLongf n = cap;
+	int error = compress2(dst, &n, src, BLK, level);
+
+	*outlen = n;
+	return (error != Z_OK);
+}
+
+static int
+zlib_check(const uint8_t *src, size_t len, uint8_t *dst)
+{
+	uLongf n = BLK;
+
+	return (uncompress(dst, &n, src, len) != Z_OK || n != BLK);
+}
+
+static const struct codec *cur;	/* what enc_ours/enc_lib run */
+
 static void
-enc_ours(const struct dataset *d)
+enc_with(encoder_fn fn, const struct dataset *d)
 {
 	size_t b;
 
 	for (b = 0; b < d->nblk; b++) {
-		if (hammer2_lz4_compress(d->data + b * BLK, BLK, out[b],
-		    sizeof(out[b]), &outlen[b], ws) != 0) {
-			fprintf(stderr, "lz4_bench: encoder failed\n");
+		if (fn(d->data + b * BLK, out[b], sizeof(out[b]), cur->level,
+		    &outlen[b]) != 0) {
+			fprintf(stderr, "compress_bench: %s encoder failed\n",
+			    cur->name);
 			exit(1);
 		}
 	}
 }
 
 static void
-enc_liblz4(const struct dataset *d)
+enc_ours(const struct dataset *d)
 {
-	size_t b;
-	int n;
+	enc_with(cur->ours, d);
+}
 
-	for (b = 0; b < d->nblk; b++) {
-		n = LZ4_compress_default((const char *)d->data + b * BLK,
-		    (char *)out[b], BLK, (int)sizeof(out[b]));
-		if (n <= 0) {
-			fprintf(stderr, "lz4_bench: liblz4 failed\n");
-			exit(1);
-		}
-		outlen[b] = (size_t)n;
-	}
+static void
+enc_lib(const struct dataset *d)
+{
+	enc_with(cur->lib, d);
 }
 
 /* Total output bytes of one pass. */
@@ -142,20 +210,19 @@ total_out(const struct dataset *d)
 	return (sum);
 }
 
-/* Decode every block our encoder wrote with liblz4; exit on mismatch. */
+/* Decode every block our encoder wrote with the system library. */
 static void
 verify(const struct dataset *d)
 {
-	static char dec[BLK];
+	static uint8_t dec[BLK];
 	size_t b;
 
 	enc_ours(d);
 	for (b = 0; b < d->nblk; b++) {
-		if (LZ4_decompress_safe((const char *)out[b], dec,
-		    (int)outlen[b], BLK) != BLK ||
+		if (cur->check(out[b], outlen[b], dec) != 0 ||
 		    memcmp(dec, d->data + b * BLK, BLK) != 0) {
-			fprintf(stderr, "lz4_bench: %s block %zu does not "
-			    "round-trip\n", d->name, b);
+			fprintf(stderr, "compress_bench: %s: %s block %zu "
+			    "does not round-trip\n", cur->name, d->name, b);
 			exit(1);
 		}
 	}
@@ -196,14 +263,14 @@ row(const struct dataset *d, int runs)
 
 	verify(d);
 	osz = total_out(d);
-	enc_liblz4(d);
+	enc_lib(d);
 	lsz = total_out(d);
 	for (r = 0; r < runs; r++) {
 		if (r % 2 == 0) {
 			ours[r] = run_ns(enc_ours, d);
-			lib[r] = run_ns(enc_liblz4, d);
+			lib[r] = run_ns(enc_lib, d);
 		} else {
-			lib[r] = run_ns(enc_liblz4, d);
+			lib[r] = run_ns(enc_lib, d);
 			ours[r] = run_ns(enc_ours, d);
 		}
 	}
@@ -238,19 +305,37 @@ main(int argc, char **argv)
 		rand_[j] = (uint8_t)rnd(&s);
 	sets[2].nblk = load_files(files, argc - 1, argv + 1);
 
-	printf("LZ4 block compression, 64 KB blocks: hammer2_lz4_compress "
-	    "vs liblz4 %s\nLZ4_compress_default (host anchor), median of "
-	    "%d runs; ratio = output/input; anchor/ours = liblz4's MB/s "
-	    "over ours\n", LZ4_versionString(), runs);
-	printf("| %-16s | %6s | %8s | %8s | %9s | %9s | %7s |\n", "data",
-	    "blocks", "ratio", "ratio", "MB/s", "MB/s", "anchor");
-	printf("| %-16s | %6s | %8s | %8s | %9s | %9s | %7s |\n", "",
-	    "", "ours", "liblz4", "ours", "liblz4", "/ ours");
-	printf("|%s|%s|%s|%s|%s|%s|%s|\n", "------------------", "--------",
-	    "----------", "----------", "-----------", "-----------",
-	    "---------");
-	for (i = 0; i < 3; i++)
-		if (sets[i].nblk > 0)
-			row(&sets[i], runs);
+	static const struct codec codecs[] = {
+		{ "LZ4", 0, lz4_ours, lz4_lib, lz4_check },
+		{ "zlib level 6", 6, zlib_ours, zlib_lib, zlib_check },
+		{ "zlib level 9", 9, zlib_ours, zlib_lib, zlib_check },
+	};
+	char anchor[64];
+	size_t c;
+
+	for (c = 0; c < sizeof(codecs) / sizeof(codecs[0]); c++) {
+		cur = &codecs[c];
+		if (c == 0)
+			snprintf(anchor, sizeof(anchor), "liblz4 %s",
+			    LZ4_versionString());
+		else
+			snprintf(anchor, sizeof(anchor), "zlib %s",
+			    zlibVersion());
+		printf("%s%s, 64 KB blocks: ours vs %s (host anchor), median "
+		    "of %d runs; ratio = output/input; anchor/ours = the "
+		    "anchor's MB/s over ours\n", c ? "\n" : "", cur->name,
+		    anchor, runs);
+		printf("| %-16s | %6s | %8s | %8s | %9s | %9s | %7s |\n",
+		    "data", "blocks", "ratio", "ratio", "MB/s", "MB/s",
+		    "anchor");
+		printf("| %-16s | %6s | %8s | %8s | %9s | %9s | %7s |\n", "",
+		    "", "ours", "anchor", "ours", "anchor", "/ ours");
+		printf("|%s|%s|%s|%s|%s|%s|%s|\n", "------------------",
+		    "--------", "----------", "----------", "-----------",
+		    "-----------", "---------");
+		for (i = 0; i < 3; i++)
+			if (sets[i].nblk > 0)
+				row(&sets[i], runs);
+	}
 	return (0);
 }
