@@ -205,7 +205,9 @@ write_chain(struct hammer2_mount *mp, struct hammer2_chain *c, uint64_t tid)
 		return (0);
 	cap = chain_table(c, &base);
 	for (i = 0; i < cap; i++) {
-		if ((kid = c->kids[i]) == NULL || !(kid->flags & CHAIN_DIRTY))
+		/* A zero block has no media: it leaves the table below. */
+		if ((kid = c->kids[i]) == NULL ||
+		    !(kid->flags & CHAIN_DIRTY) || (kid->flags & CHAIN_ZERO))
 			continue;
 		if ((error = write_chain(mp, kid, tid)) != 0)
 			return (error);
