@@ -33,7 +33,8 @@
 #include <fs/hammer2/hammer2_rw.h>
 
 #define CHAIN_DIRTY	0x01	/* write at the next flush */
-#define CHAIN_ZERO	0x02	/* flush: all-zero DATA, becomes a hole */
+#define CHAIN_ZERO	0x02	/* flush: all-zero DATA, or an indirect block
+				   left empty by such: not written */
 
 struct hammer2_chain {
 	struct hammer2_blockref	 bref;
