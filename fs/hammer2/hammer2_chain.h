@@ -130,6 +130,7 @@ int	 wnode_get(struct hammer2_wpfs *pfs, uint64_t inum,
 int	 wpfs_root(struct hammer2_wpfs *pfs, struct hammer2_chain **cp);
 uint64_t wnow(struct hammer2_mount *mp);
 int	 wspace(struct hammer2_mount *mp, uint64_t bytes);
+int	 wspace_release(struct hammer2_mount *mp);
 int	 wdir_find(struct hammer2_wpfs *pfs, struct hammer2_chain *dir,
 	    const char *name, size_t len, struct hammer2_chain **parentp,
 	    int *slotp);

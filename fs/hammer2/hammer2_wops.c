@@ -427,7 +427,7 @@ hammer2_rw_remove(struct hammer2_wpfs *pfs, uint64_t dir, const char *name,
 		return (len == 1 ? EINVAL : ENOTEMPTY);
 	if ((error = name_ok(name, len)) != 0)
 		return (error);
-	if ((error = wspace(mp, 0)) != 0)
+	if ((error = wspace_release(mp)) != 0)
 		return (error);
 	if ((error = get_dir(pfs, dir, &d)) != 0)
 		return (error);
