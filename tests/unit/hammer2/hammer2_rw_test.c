@@ -17,9 +17,12 @@
  *     levels of indirect blocks, with holes, overwrites, truncation
  *     and extension, under LZ4 and under no compression, against a
  *     host-side model (all-zero blocks become holes under LZ4);
+ *   - hard links count their names, renames replace and move (a
+ *     directory's parent follows), symlinks and devices keep what they
+ *     were made with;
  *   - ENOSPC at the edge of a full volume changes nothing, everything
- *     accepted before it survives, and space comes back after two
- *     bulkfree passes;
+ *     accepted before it survives, a full volume still takes removes,
+ *     and space comes back after two bulkfree passes;
  *   - a device cut after any write of a flush leaves exactly the state
  *     before that flush (or after it, once the header is written), a
  *     mount that answers EROFS, and an image whose every check code
@@ -230,6 +233,27 @@ t_setcomp(struct rwm *m, uint64_t inum, int comp)
 	    &a), 0);
 }
 
+static uint64_t
+t_lookup(struct rwm *m, uint64_t dir, const char *name)
+{
+	uint64_t inum = 0;
+
+	assert_int_equal(hammer2_rw_lookup(m->pfs, dir, name, strlen(name),
+	    &inum), 0);
+	return (inum);
+}
+
+static void
+t_write(struct rwm *m, uint64_t inum, uint64_t off, size_t len,
+    uint64_t seed, bool text)
+{
+	uint8_t *b = malloc(len);
+
+	fill(b, len, seed, text);
+	assert_int_equal(hammer2_rw_write(m->pfs, inum, off, b, len), 0);
+	free(b);
+}
+
 /*
  * -------------------------------------------------------------------
  * 1. Directory and inode-index splits
@@ -329,6 +353,53 @@ es_check_listing(struct eset *es, struct h2t_dlist *dl, uint64_t self,
 	}
 }
 
+/* Resume a listing after the last entry a page took (its next). */
+struct page {
+	struct h2t_dlist	*dl;
+	int			 left;
+	uint64_t		 next;
+};
+
+static int
+page_cb(void *arg, const struct hammer2_dirent *e)
+{
+	struct page *pg = arg;
+
+	if (pg->left-- == 0)
+		return (1);
+	(void)h2t_dlist_cb(pg->dl, e);
+	pg->next = e->next;
+	return (0);
+}
+
+/*
+ * Directory dir of m's PFS (m != NULL) or dip, read in pages of 97
+ * entries, each resumed at the cookie the page's last entry gave.
+ */
+static void
+paged_listing(struct rwm *m, uint64_t dir, const struct hammer2_inode *dip,
+    struct h2t_dlist *dl)
+{
+	struct page pg = { dl, 0, 0 };
+	uint64_t cookie = 0;
+	int pages = 0;
+
+	for (;;) {
+		pg.left = 97;
+		if (m != NULL)
+			assert_int_equal(hammer2_rw_readdir(m->pfs, dir,
+			    cookie, page_cb, &pg), 0);
+		else
+			assert_int_equal(hammer2_readdir(dip, cookie,
+			    page_cb, &pg), 0);
+		pages++;
+		if (pg.left >= 0 || pg.next == HAMMER2_COOKIE_EOF)
+			break;
+		cookie = pg.next;
+	}
+	assert_true(pages > 1);
+}
+
 /* Names, listing and contents through the rw API, before a flush. */
 static void
 es_check_rw(struct rwm *m, struct eset *es, uint64_t big)
@@ -349,6 +420,9 @@ es_check_rw(struct rwm *m, struct eset *es, uint64_t big)
 	}
 	assert_int_equal(hammer2_rw_readdir(m->pfs, big, 0, h2t_dlist_cb, &dl),
 	    0);
+	es_check_listing(es, &dl, big, 1);
+	h2t_dlist_free(&dl);
+	paged_listing(m, big, NULL, &dl);
 	es_check_listing(es, &dl, big, 1);
 	h2t_dlist_free(&dl);
 }
@@ -405,6 +479,9 @@ es_check_ro(const char *path, struct eset *es, uint64_t big,
 		}
 	}
 	assert_int_equal(hammer2_readdir(bip, 0, h2t_dlist_cb, &dl), 0);
+	es_check_listing(es, &dl, big, 1);
+	h2t_dlist_free(&dl);
+	paged_listing(NULL, 0, bip, &dl);
 	es_check_listing(es, &dl, big, 1);
 	h2t_dlist_free(&dl);
 	h2t_shape_of(r.vol, bip, dsh);
@@ -871,6 +948,167 @@ file_data_survives_every_shape_change(void **state)
 
 /*
  * -------------------------------------------------------------------
+ * Names: links, renames, symlinks, devices
+ * -------------------------------------------------------------------
+ */
+
+static void
+t_attr(struct rwm *m, uint64_t inum, struct hammer2_attr *a)
+{
+	assert_int_equal(hammer2_rw_getattr(m->pfs, inum, a), 0);
+}
+
+/* The inode at path of the read-only mount r, or 0 when absent. */
+static uint64_t
+ro_inum(struct rom *r, const char *path, struct hammer2_inode *ip)
+{
+	int error;
+
+	error = hammer2_lookup_path(r->pfs, path, 0, ip);
+	if (error == ENOENT)
+		return (0);
+	assert_int_equal(error, 0);
+	return (ip->data.meta.inum);
+}
+
+/*
+ * Hard links count their names, renames replace and move (directories
+ * too, with their parent), and symlinks and devices keep what they
+ * were made with, before and after a flush.
+ */
+static void
+links_renames_and_special_files_keep_their_counts(void **state)
+{
+	struct hammer2_rw_create cr;
+	struct hammer2_inode *ip = malloc(sizeof(*ip));
+	struct hammer2_attr a;
+	struct rwm m;
+	struct rom r;
+	char path[1024], target[800], got[1024];
+	uint64_t da, db, f, h, sub, empty, ln, dev, x;
+	size_t n;
+
+	(void)state;
+	t_path(path, sizeof(path), "rw-names.img");
+	t_newfs(path, 1 * GB);
+	rw_mount(&m, path, 0);
+	da = t_create(&m, 1, "a", HAMMER2_OBJTYPE_DIRECTORY, 0755);
+	db = t_create(&m, 1, "b", HAMMER2_OBJTYPE_DIRECTORY, 0755);
+	f = t_create(&m, da, "f", HAMMER2_OBJTYPE_REGFILE, 0644);
+	t_write(&m, f, 0, 1000, 1, true);
+
+	/* A second name; none for a directory; no name twice. */
+	assert_int_equal(hammer2_rw_link(m.pfs, f, db, "g", 1), 0);
+	t_attr(&m, f, &a);
+	assert_int_equal(a.nlinks, 2);
+	assert_int_equal(hammer2_rw_link(m.pfs, da, db, "adir", 4), EPERM);
+	assert_int_equal(hammer2_rw_link(m.pfs, f, db, "g", 1), EEXIST);
+	/* Renaming a name onto another name of the same inode: nothing. */
+	assert_int_equal(hammer2_rw_rename(m.pfs, da, "f", 1, db, "g", 1, 0),
+	    0);
+	assert_int_equal(t_lookup(&m, da, "f"), f);
+	assert_int_equal(t_lookup(&m, db, "g"), f);
+
+	/* Replacing a file drops its inode; NOREPLACE refuses. */
+	h = t_create(&m, db, "h", HAMMER2_OBJTYPE_REGFILE, 0600);
+	t_write(&m, h, 0, 100, 2, true);
+	assert_int_equal(hammer2_rw_rename(m.pfs, db, "g", 1, db, "h", 1,
+	    HAMMER2_RENAME_NOREPLACE), EEXIST);
+	assert_int_equal(hammer2_rw_rename(m.pfs, db, "g", 1, db, "h", 1, 0),
+	    0);
+	assert_int_equal(t_lookup(&m, db, "h"), f);
+	assert_int_equal(hammer2_rw_lookup(m.pfs, db, "g", 1, &x), ENOENT);
+	assert_int_equal(hammer2_rw_getattr(m.pfs, h, &a), ENOENT);
+	t_attr(&m, f, &a);
+	assert_int_equal(a.nlinks, 2);
+	assert_int_equal(hammer2_rw_remove(m.pfs, da, "f", 1, 0), 0);
+	t_attr(&m, f, &a);
+	assert_int_equal(a.nlinks, 1);
+
+	/* Directories: not into themselves, not removed while full. */
+	sub = t_create(&m, da, "sub", HAMMER2_OBJTYPE_DIRECTORY, 0700);
+	(void)t_create(&m, sub, "x", HAMMER2_OBJTYPE_REGFILE, 0644);
+	assert_int_equal(hammer2_rw_rename(m.pfs, 1, "a", 1, sub, "a2", 2, 0),
+	    EINVAL);
+	assert_int_equal(hammer2_rw_remove(m.pfs, 1, "a", 1, 1), ENOTEMPTY);
+	assert_int_equal(hammer2_rw_remove(m.pfs, 1, "a", 1, 0), EISDIR);
+	assert_int_equal(hammer2_rw_rename(m.pfs, 1, "a", 1, db, "a-moved", 7,
+	    0), 0);
+	t_attr(&m, da, &a);
+	assert_int_equal(a.iparent, db);
+	assert_int_equal(t_lookup(&m, da, ".."), db);
+	/* A directory replaces an empty one, and comes back to the root. */
+	empty = t_create(&m, 1, "empty", HAMMER2_OBJTYPE_DIRECTORY, 0755);
+	assert_int_equal(hammer2_rw_rename(m.pfs, db, "a-moved", 7, 1,
+	    "empty", 5, 0), 0);
+	assert_int_equal(t_lookup(&m, 1, "empty"), da);
+	assert_int_equal(hammer2_rw_getattr(m.pfs, empty, &a), ENOENT);
+	t_attr(&m, da, &a);
+	assert_int_equal(a.iparent, 1);
+
+	/* A symlink too long to embed, a short one, two devices. */
+	memset(target, 'T', sizeof(target));
+	memcpy(target, "/a/b/", 5);
+	memset(&cr, 0, sizeof(cr));
+	cr.type = HAMMER2_OBJTYPE_SOFTLINK;
+	cr.mode = 0777;
+	cr.target = target;
+	cr.targetlen = 700;
+	assert_int_equal(hammer2_rw_create(m.pfs, db, "ln", 2, &cr, &ln), 0);
+	cr.targetlen = 9;
+	assert_int_equal(hammer2_rw_create(m.pfs, db, "ln9", 3, &cr, &x), 0);
+	memset(&cr, 0, sizeof(cr));
+	cr.type = HAMMER2_OBJTYPE_CDEV;
+	cr.mode = 0620;
+	cr.rmajor = 5;
+	cr.rminor = 7;
+	assert_int_equal(hammer2_rw_create(m.pfs, db, "tty", 3, &cr, &dev), 0);
+	cr.type = HAMMER2_OBJTYPE_FIFO;
+	assert_int_equal(hammer2_rw_create(m.pfs, db, "fifo", 4, &cr, &x), 0);
+	assert_int_equal(hammer2_rw_read(m.pfs, ln, 0, got, sizeof(got), &n),
+	    0);
+	assert_int_equal(n, 700);
+	assert_memory_equal(got, target, 700);
+	assert_int_equal(rw_umount(&m, 1), 0);
+
+	/* The same after a fresh open through the read API. */
+	ro_mount(&r, path, NULL);
+	assert_int_equal(ro_inum(&r, "b/h", ip), f);
+	assert_int_equal(ip->data.meta.nlinks, 1);
+	assert_int_equal(ip->data.meta.size, 1000);
+	assert_int_equal(ro_inum(&r, "b/g", ip), 0);
+	assert_int_equal(ro_inum(&r, "a", ip), 0);
+	assert_int_equal(hammer2_inode_get(r.pfs, h, ip), ENOENT);
+	assert_int_equal(hammer2_inode_get(r.pfs, empty, ip), ENOENT);
+	assert_int_equal(ro_inum(&r, "empty/sub/x", ip) != 0, 1);
+	assert_int_equal(ro_inum(&r, "empty", ip), da);
+	assert_int_equal(ip->data.meta.iparent, 1);
+	assert_int_equal(ro_inum(&r, "empty/sub/..", ip), da);
+	assert_int_equal(ro_inum(&r, "b/ln", ip), ln);
+	assert_int_equal(hammer2_readlink(ip, got, sizeof(got), &n), 0);
+	assert_int_equal(n, 700);
+	assert_memory_equal(got, target, 700);
+	assert_false(ip->data.meta.op_flags & HAMMER2_OPFLAG_DIRECTDATA);
+	assert_true(ro_inum(&r, "b/ln9", ip) != 0);
+	assert_int_equal(hammer2_readlink(ip, got, sizeof(got), &n), 0);
+	assert_int_equal(n, 9);
+	assert_memory_equal(got, target, 9);
+	assert_int_equal(ro_inum(&r, "b/tty", ip), dev);
+	assert_int_equal(hammer2_getattr(ip, &a), 0);
+	assert_int_equal(a.type, HAMMER2_OBJTYPE_CDEV);
+	assert_int_equal(a.mode, 0620);
+	assert_int_equal(a.rmajor, 5);
+	assert_int_equal(a.rminor, 7);
+	assert_true(ro_inum(&r, "b/fifo", ip) != 0);
+	assert_int_equal(ip->data.meta.type, HAMMER2_OBJTYPE_FIFO);
+	h2t_verify_all(r.vol);
+	ro_umount(&r);
+	free(ip);
+	unlink(path);
+}
+
+/*
+ * -------------------------------------------------------------------
  * 3. ENOSPC at the edge
  * -------------------------------------------------------------------
  */
@@ -928,8 +1166,9 @@ enospc_changes_nothing_and_bulkfree_gives_space_back(void **state)
 	struct hammer2_attr a;
 	struct rwm m;
 	uint8_t *b = malloc(MB), *got = malloc(MB);
-	uint64_t inum[64], ginum;
-	int sizes[64], gsizes[64];
+	struct hammer2_rw_create cr;
+	uint64_t inum[64], ginum, sinum;
+	int sizes[64], gsizes[64], ns;
 	char path[1024], name[32];
 	size_t n;
 	int f = 0, c = 0, error = 0, nf, removed, g, total;
@@ -977,12 +1216,53 @@ enospc_changes_nothing_and_bulkfree_gives_space_back(void **state)
 		assert_int_equal(n, MB);
 		assert_memory_equal(got, b, MB);
 	}
+	/*
+	 * Small files go on until they are refused too; what the
+	 * reservation let through must fit the flush.
+	 */
+	for (ns = 0; ns < 100000; ns++) {
+		snprintf(name, sizeof(name), "s%05d", ns);
+		memset(&cr, 0, sizeof(cr));
+		cr.type = HAMMER2_OBJTYPE_REGFILE;
+		error = hammer2_rw_create(m.pfs, 1, name, strlen(name), &cr,
+		    &sinum);
+		if (error == 0)
+			error = hammer2_rw_write(m.pfs, sinum, 0, name,
+			    strlen(name));
+		if (error != 0)
+			break;
+	}
+	assert_int_equal(error, ENOSPC);
+	print_message("%d small files more\n", ns);
 	assert_int_equal(hammer2_rw_flush(m.mp), 0);
 	assert_int_equal(rw_umount(&m, 1), 0);
 	enospc_check_ro(path, "f", nf, sizes, 0);
+	{
+		struct hammer2_inode *ip = malloc(sizeof(*ip));
+		struct rom r;
 
-	/* Half the files go; two bulkfree passes return their blocks. */
+		ro_mount(&r, path, NULL);
+		for (g = 0; g < ns; g++) {
+			snprintf(name, sizeof(name), "s%05d", g);
+			assert_int_equal(hammer2_lookup_name(&r.root, name,
+			    strlen(name), ip), 0);
+			assert_int_equal(hammer2_read(ip, 0, got, MB, &n), 0);
+			assert_int_equal(n, strlen(name));
+			assert_memory_equal(got, name, n);
+		}
+		ro_umount(&r);
+		free(ip);
+	}
+
+	/*
+	 * Half the files go, though nothing new fits any more; two
+	 * bulkfree passes return their blocks.
+	 */
 	rw_mount(&m, path, 32 * MB);
+	memset(&cr, 0, sizeof(cr));
+	cr.type = HAMMER2_OBJTYPE_REGFILE;
+	assert_int_equal(hammer2_rw_create(m.pfs, 1, "one-more", 8, &cr,
+	    &sinum), ENOSPC);
 	assert_int_equal(hammer2_rw_statfs(m.pfs, &sf0), 0);
 	removed = 0;
 	for (f = 0; f < nf / 2; f++) {
@@ -1038,27 +1318,6 @@ enospc_changes_nothing_and_bulkfree_gives_space_back(void **state)
  * 4. A device cut in the middle of a flush
  * -------------------------------------------------------------------
  */
-
-static uint64_t
-t_lookup(struct rwm *m, uint64_t dir, const char *name)
-{
-	uint64_t inum = 0;
-
-	assert_int_equal(hammer2_rw_lookup(m->pfs, dir, name, strlen(name),
-	    &inum), 0);
-	return (inum);
-}
-
-static void
-t_write(struct rwm *m, uint64_t inum, uint64_t off, size_t len,
-    uint64_t seed, bool text)
-{
-	uint8_t *b = malloc(len);
-
-	fill(b, len, seed, text);
-	assert_int_equal(hammer2_rw_write(m->pfs, inum, off, b, len), 0);
-	free(b);
-}
 
 /* The image before the change: a directory of files, a 1 MB file. */
 static void
@@ -1514,6 +1773,8 @@ main(void)
 		cmocka_unit_test(
 		    a_3000_entry_directory_splits_and_shrinks_cleanly),
 		cmocka_unit_test(file_data_survives_every_shape_change),
+		cmocka_unit_test(
+		    links_renames_and_special_files_keep_their_counts),
 		cmocka_unit_test(
 		    enospc_changes_nothing_and_bulkfree_gives_space_back),
 		cmocka_unit_test(a_cut_device_keeps_the_last_complete_flush),
