@@ -23,7 +23,7 @@
  *   - ENOSPC at the edge of a full volume changes nothing, everything
  *     accepted before it survives, a full volume still takes removes,
  *     and space comes back after two bulkfree passes;
- *   - a device cut after any write of a flush leaves exactly the state
+ *   - a device cut after each write of a flush leaves exactly the state
  *     before that flush (or after it, once the header is written), a
  *     mount that answers EROFS, and an image whose every check code
  *     verifies;
@@ -1319,7 +1319,11 @@ enospc_changes_nothing_and_bulkfree_gives_space_back(void **state)
  * -------------------------------------------------------------------
  */
 
-/* The image before the change: a directory of files, a 1 MB file. */
+/*
+ * The image before the change: a directory of files, a 1 MB file, on
+ * 5 GB, so that flushes rotate through three header copies (0 at 0,
+ * 1 at 2 GB, 2 at 4 GB); after newfs and one flush copy 1 is the best.
+ */
 static void
 cut_base(const char *path)
 {
@@ -1328,7 +1332,7 @@ cut_base(const char *path)
 	char name[32];
 	int i;
 
-	t_newfs(path, 1 * GB);
+	t_newfs(path, 5 * GB);
 	rw_mount(&m, path, 0);
 	d = t_create(&m, 1, "d", HAMMER2_OBJTYPE_DIRECTORY, 0755);
 	for (i = 0; i < 20; i++) {
@@ -1379,9 +1383,12 @@ cut_change(struct rwm *m)
 	    HAMMER2_SETATTR_MODE, &a), 0);
 }
 
-/* After a cut: the image holds want, verifies, and mounts again. */
+/*
+ * After a cut: the image holds want, under header copy hdr, verifies,
+ * and mounts again.
+ */
 static void
-cut_check(const char *path, const struct h2t_tree *want)
+cut_check(const char *path, const struct h2t_tree *want, int hdr)
 {
 	struct h2t_tree t;
 	struct rwm m;
@@ -1389,11 +1396,14 @@ cut_check(const char *path, const struct h2t_tree *want)
 	struct h2t_cow cow;
 	struct hammer2_inode *ip = malloc(sizeof(*ip));
 	uint64_t ino;
+	int copy;
 
 	h2t_tree_capture(path, NULL, &t);
 	assert_true(h2t_tree_equal(&t, want, true));
 	h2t_tree_free(&t);
 	ro_mount(&r, path, NULL);
+	(void)hammer2_vol_header(r.vol, &copy);
+	assert_int_equal(copy, hdr);
 	h2t_verify_all(r.vol);
 	ro_umount(&r);
 
@@ -1409,6 +1419,8 @@ cut_check(const char *path, const struct h2t_tree *want)
 	ro_mount(&r, path, NULL);
 	assert_int_equal(hammer2_lookup_name(&r.root, "again", 5, ip), 0);
 	assert_int_equal(ip->data.meta.size, 200 * KB);
+	(void)hammer2_vol_header(r.vol, &copy);
+	assert_int_equal(copy, (hdr + 1) % 3);
 	h2t_verify_all(r.vol);
 	ro_umount(&r);
 	free(ip);
@@ -1422,9 +1434,8 @@ a_cut_device_keeps_the_last_complete_flush(void **state)
 	struct rwm m;
 	struct h2t_cow cow;
 	char base[1024], path[1024];
-	long w, cuts[12];
+	long w, cut;
 	uint64_t ino;
-	int i, k, ncuts;
 
 	(void)state;
 	t_path(base, sizeof(base), "rw-cut-base.img");
@@ -1450,22 +1461,17 @@ a_cut_device_keeps_the_last_complete_flush(void **state)
 	h2t_tree_capture(path, NULL, &tb);
 	assert_false(h2t_tree_equal(&ta, &tb, false));
 
-	ncuts = 0;
-	cuts[ncuts++] = 0;
-	cuts[ncuts++] = 1;
-	for (k = 1; k <= 5; k++)
-		cuts[ncuts++] = w * k / 6;
-	cuts[ncuts++] = w - 3;
-	cuts[ncuts++] = w - 2;
-	cuts[ncuts++] = w - 1;	/* all but the header */
-	cuts[ncuts++] = w;	/* the header written, the barrier fails */
-	for (i = 0; i < ncuts; i++) {
+	/*
+	 * Cut after every write: w - 1 writes are all but the header; at
+	 * w the header is written and the barrier after it fails.
+	 */
+	for (cut = 0; cut <= w; cut++) {
 		assert_int_equal(h2t_copy_sparse(base, path), 0);
 		rw_mount(&m, path, 0);
 		cut_change(&m);
 		m.img.nwrites = 0;
 		m.img.cut = true;
-		m.img.cut_after = cuts[i];
+		m.img.cut_after = cut;
 		assert_int_equal(hammer2_rw_flush(m.mp), EIO);
 		/* The mount refuses changes from now on. */
 		assert_int_equal(hammer2_rw_create(m.pfs, 1, "x", 1,
@@ -1478,7 +1484,7 @@ a_cut_device_keeps_the_last_complete_flush(void **state)
 		assert_int_equal(hammer2_rw_flush(m.mp), EROFS);
 		m.img.cut = false;
 		assert_int_equal(rw_umount(&m, 1), EROFS);
-		cut_check(path, cuts[i] < w ? &ta : &tb);
+		cut_check(path, cut < w ? &ta : &tb, cut < w ? 1 : 2);
 	}
 	h2t_tree_free(&ta);
 	h2t_tree_free(&tb);
