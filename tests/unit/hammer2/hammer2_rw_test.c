@@ -27,10 +27,11 @@
  *     before that flush (or after it, once the header is written), a
  *     mount that answers EROFS, and an image whose every check code
  *     verifies;
- *   - DragonFly's reference images modified (create, overwrite,
- *     remove, rename, snapshot) read back as expected, manifest entry
- *     by manifest entry, in DATA, in the new snapshot and in an older
- *     snapshot.
+ *   - DragonFly's reference images modified (create, overwrite, a
+ *     write through a hard link, an embedded file grown, remove,
+ *     rename, snapshot, bulkfree) read back as expected, manifest
+ *     entry by manifest entry, in DATA, in the new snapshot and in an
+ *     older snapshot.
  *
  * Flushes are watched through the io ops: no write may be empty, touch
  * a volume header copy other than as a whole header, or land on a block
@@ -1620,11 +1621,12 @@ dragonfly_image(const char *name)
 	struct h2t_cow cow;
 	struct hammer2_inode *ip;
 	struct hammer2_bulkfree_stats st;
-	struct h2t_tent ovr_e;
-	uint8_t *small, *k100, *m1, *after, *ovr, *patch, sha[32];
+	struct h2t_tent ovr_e, hl_e, grw_e, *e;
+	struct hammer2_attr a;
+	uint8_t *small, *k100, *m1, *after, *ovr, *patch, *hl, *grw, sha[32];
 	uint64_t dir, ino, m1ino, ooff, mvino;
-	char *src, path[1024], *ovrpath, *rmpath, *mvpath;
-	size_t bytes;
+	char *src, path[1024], *ovrpath, *rmpath, *mvpath, *hlpath, *grwpath;
+	size_t bytes, i;
 
 	src = h2t_unpack(refdir, name);
 	assert_non_null(src);
@@ -1637,6 +1639,30 @@ dragonfly_image(const char *name)
 	ovrpath = strdup(pk.ovr->path);
 	rmpath = strdup(pk.rmf->path);
 	mvpath = strdup(pk.mvf->path);
+	/* hard_a, one of three names of one inode (same contents). */
+	hlpath = NULL;
+	for (i = 0; i < man.n && hlpath == NULL; i++) {
+		bytes = strlen(man.v[i].path);
+		if (bytes >= 6 && strcmp(man.v[i].path + bytes - 6,
+		    "hard_a") == 0) {
+			hl_e = man.v[i];
+			hlpath = strdup(man.v[i].path);
+		}
+	}
+	assert_non_null(hlpath);
+	/* An embedded file, none of the above: it grows into a block. */
+	grwpath = NULL;
+	for (i = 0; i < man.n && grwpath == NULL; i++) {
+		e = &man.v[i];
+		if (e->type == HAMMER2_OBJTYPE_REGFILE && e->size > 0 &&
+		    e->size <= 512 && memcmp(e->sha, hl_e.sha, 32) != 0 &&
+		    strcmp(e->path, mvpath) != 0 &&
+		    strcmp(e->path, rmpath) != 0) {
+			grw_e = *e;
+			grwpath = strdup(e->path);
+		}
+	}
+	assert_non_null(grwpath);
 
 	small = malloc(300);
 	fill(small, 300, 1, true);
@@ -1670,6 +1696,23 @@ dragonfly_image(const char *name)
 	assert_int_equal(hammer2_rw_write(m.pfs, ino, ooff, patch, 5000), 0);
 	memcpy(ovr + ooff, patch, 5000);
 
+	/* Through one name of a hard link: all three names change. */
+	ino = rw_path(&m, hlpath);
+	t_attr(&m, ino, &a);
+	assert_int_equal(a.nlinks, 3);
+	hl = rw_slurp(&m, ino, hl_e.size);
+	assert_true(hl_e.size >= 150);
+	memcpy(hl + 100, patch, 50);
+	assert_int_equal(hammer2_rw_write(m.pfs, ino, 100, patch, 50), 0);
+
+	/* An embedded file grows past 512 bytes. */
+	ino = rw_path(&m, grwpath);
+	grw = rw_slurp(&m, ino, grw_e.size);
+	grw = realloc(grw, grw_e.size + 1000);
+	memcpy(grw + grw_e.size, after, 1000);
+	assert_int_equal(hammer2_rw_write(m.pfs, ino, grw_e.size, after,
+	    1000), 0);
+
 	/* Remove one file, rename another into the new directory. */
 	assert_int_equal(hammer2_rw_remove(m.pfs, 1, rmpath, strlen(rmpath),
 	    0), 0);
@@ -1689,6 +1732,16 @@ dragonfly_image(const char *name)
 		e->path = strdup("rwtest/moved");
 	}
 	expect_file(&data, ovrpath, ovr_e.mode, ovr, ovr_e.size);
+	expect_file(&data, grwpath, grw_e.mode, grw, grw_e.size + 1000);
+	for (i = 0, bytes = 0; i < data.n; i++) {
+		e = &data.v[i];
+		if (e->type == HAMMER2_OBJTYPE_REGFILE &&
+		    memcmp(e->sha, hl_e.sha, 32) == 0) {
+			hammer2_sha256(hl, hl_e.size, e->sha);
+			bytes++;
+		}
+	}
+	assert_int_equal(bytes, 3);
 	h2t_tree_add(&data, "rwtest")->type = HAMMER2_OBJTYPE_DIRECTORY;
 	h2t_tree_find(&data, "rwtest")->mode = 0755;
 	expect_file(&data, "rwtest/small", 0644, small, 300);
@@ -1751,6 +1804,10 @@ dragonfly_image(const char *name)
 	free(ovrpath);
 	free(rmpath);
 	free(mvpath);
+	free(hlpath);
+	free(grwpath);
+	free(hl);
+	free(grw);
 	free(small);
 	free(k100);
 	free(m1);
