@@ -140,8 +140,9 @@ int	hammer2_rw_truncate(struct hammer2_wpfs *pfs, uint64_t inum,
 	    uint64_t size);
 /*
  * Remove name from dir: a non-directory (rmdir 0) or an empty one.
- * Removing (and deleting a PFS) may use the headroom the other changes
- * must leave free, so that a full volume can be emptied again.
+ * Removing, shrinking a file (truncate, setattr SIZE) and deleting a
+ * PFS may use the headroom the other changes must leave free, so that
+ * a full volume can be emptied again.
  */
 int	hammer2_rw_remove(struct hammer2_wpfs *pfs, uint64_t dir,
 	    const char *name, size_t len, int rmdir);

@@ -59,9 +59,10 @@ wspace(struct hammer2_mount *mp, uint64_t bytes)
 }
 
 /*
- * Changes that give space back (remove, PFS delete) may use the slack
- * the others must leave, or a volume filled up to it could never be
- * emptied again.  What is dirty so far plus RELEASE_NEED must still fit.
+ * Changes that give space back (remove, shrinking a file, PFS delete)
+ * may use the slack the others must leave, or a volume filled up to it
+ * could never be emptied again.  What is dirty so far plus RELEASE_NEED
+ * must still fit.
  */
 #define RELEASE_NEED	(1ULL << 20)
 
