@@ -33,7 +33,8 @@
 #include <fs/hammer2/hammer2_rw.h>
 
 #define CHAIN_DIRTY	0x01	/* write at the next flush */
-#define CHAIN_ZERO	0x02	/* flush: all-zero DATA, becomes a hole */
+#define CHAIN_ZERO	0x02	/* flush: all-zero DATA, or an indirect block
+				   left empty by such: not written */
 
 struct hammer2_chain {
 	struct hammer2_blockref	 bref;
@@ -138,6 +139,7 @@ int	 wnode_get(struct hammer2_wpfs *pfs, uint64_t inum,
 int	 wpfs_root(struct hammer2_wpfs *pfs, struct hammer2_chain **cp);
 uint64_t wnow(struct hammer2_mount *mp);
 int	 wspace(struct hammer2_mount *mp, uint64_t bytes);
+int	 wspace_release(struct hammer2_mount *mp);
 int	 wdir_find(struct hammer2_wpfs *pfs, struct hammer2_chain *dir,
 	    const char *name, size_t len, struct hammer2_chain **parentp,
 	    int *slotp);

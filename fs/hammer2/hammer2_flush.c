@@ -130,6 +130,25 @@ prepare_undo(struct hammer2_mount *mp, struct hammer2_chain *c)
 	c->flags &= ~CHAIN_ZERO;
 }
 
+/*
+ * Does every entry of indirect block c go away at this flush (all are
+ * zero blocks turned into holes, or indirect blocks emptied the same
+ * way)?  Then c goes too, instead of being written empty.
+ */
+static int
+prepare_emptied(struct hammer2_chain *c)
+{
+	struct hammer2_blockref *base;
+	int cap, i;
+
+	cap = chain_table(c, &base);
+	for (i = 0; i < cap; i++)
+		if (base[i].type != HAMMER2_BREF_TYPE_EMPTY &&
+		    (c->kids[i] == NULL || !(c->kids[i]->flags & CHAIN_ZERO)))
+			return (0);
+	return (1);
+}
+
 static int
 prepare(struct hammer2_mount *mp, struct hammer2_chain *c,
     const struct hammer2_inode_data *ip, int depth)
@@ -159,6 +178,13 @@ prepare(struct hammer2_mount *mp, struct hammer2_chain *c,
 		if (c->flags & CHAIN_ZERO)
 			return (0);
 		bytes = c->psize;
+		break;
+	case HAMMER2_BREF_TYPE_INDIRECT:
+		if (prepare_emptied(c)) {
+			c->flags |= CHAIN_ZERO;
+			return (0);
+		}
+		bytes = c->bytes;
 		break;
 	default:
 		bytes = c->bytes;
@@ -214,13 +240,18 @@ write_chain(struct hammer2_mount *mp, struct hammer2_chain *c, uint64_t tid)
 		return (0);
 	cap = chain_table(c, &base);
 	for (i = 0; i < cap; i++) {
-		if ((kid = c->kids[i]) == NULL || !(kid->flags & CHAIN_DIRTY))
+		/* A zero block has no media: it leaves the table below. */
+		if ((kid = c->kids[i]) == NULL ||
+		    !(kid->flags & CHAIN_DIRTY) || (kid->flags & CHAIN_ZERO))
 			continue;
 		if ((error = write_chain(mp, kid, tid)) != 0)
 			return (error);
 		base[i] = kid->bref;
 	}
-	/* All-zero data blocks became holes: close up the table. */
+	/*
+	 * All-zero data blocks became holes, emptied indirect blocks go:
+	 * close up the table.
+	 */
 	for (i = 0, k = 0; i < cap; i++) {
 		if ((kid = c->kids[i]) != NULL && (kid->flags & CHAIN_ZERO)) {
 			chain_free(mp, kid);

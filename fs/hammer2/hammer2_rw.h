@@ -140,7 +140,12 @@ int	hammer2_rw_write(struct hammer2_wpfs *pfs, uint64_t inum, uint64_t off,
 	    const void *buf, size_t len);
 int	hammer2_rw_truncate(struct hammer2_wpfs *pfs, uint64_t inum,
 	    uint64_t size);
-/* Remove name from dir: a non-directory (rmdir 0) or an empty one. */
+/*
+ * Remove name from dir: a non-directory (rmdir 0) or an empty one.
+ * Removing, shrinking a file (truncate, setattr SIZE) and deleting a
+ * PFS may use the headroom the other changes must leave free, so that
+ * a full volume can be emptied again.
+ */
 int	hammer2_rw_remove(struct hammer2_wpfs *pfs, uint64_t dir,
 	    const char *name, size_t len, int rmdir);
 #define HAMMER2_RENAME_NOREPLACE	0x01

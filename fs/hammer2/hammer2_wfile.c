@@ -245,9 +245,15 @@ done:
 int
 hammer2_rw_truncate(struct hammer2_wpfs *pfs, uint64_t inum, uint64_t size)
 {
+	struct hammer2_chain *c;
 	int error;
 
-	if ((error = wspace(pfs->mp, 4 * HAMMER2_INODE_BYTES)) != 0)
+	/* Shrinking gives space back: it may use the headroom. */
+	if ((error = wnode_get(pfs, inum, &c)) != 0)
+		return (error);
+	error = size < INO(c)->meta.size ? wspace_release(pfs->mp) :
+	    wspace(pfs->mp, 4 * HAMMER2_INODE_BYTES);
+	if (error != 0)
 		return (error);
 	error = wfile_truncate(pfs, inum, size);
 	wmaybe_flush(pfs->mp);

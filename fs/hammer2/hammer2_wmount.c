@@ -300,7 +300,7 @@ hammer2_rw_pfs_delete(struct hammer2_mount *mp, const char *label)
 	for (pfs = mp->pfslist; pfs != NULL; pfs = pfs->next)
 		if (pfs->labellen == len && memcmp(pfs->label, label, len) == 0)
 			return (EBUSY);
-	if ((error = wspace(mp, 0)) != 0 ||
+	if ((error = wspace_release(mp)) != 0 ||
 	    (error = sroot_get(mp, &sroot)) != 0)
 		return (error);
 	memset(&tmp, 0, sizeof(tmp));

@@ -7,7 +7,8 @@
  * inode in its PFS's inode index (format 5.4, 7.4), matching names in a
  * directory's hash window and choosing the key of a new entry (6.2,
  * 6.3), and the mount-wide helpers every change uses (clock, random
- * bytes, the ENOSPC reservation, the automatic flush).
+ * bytes, the ENOSPC reservation and its release for removals, the
+ * automatic flush).
  *
  * Locking: the rw mount's caller serialisation (hammer2_chain.h).
  */
@@ -53,6 +54,26 @@ wspace(struct hammer2_mount *mp, uint64_t bytes)
 		return (mp->error);
 	if (avail < SPACE_SLACK || avail - SPACE_SLACK < mp->dirty_bytes ||
 	    avail - SPACE_SLACK - mp->dirty_bytes < bytes)
+		return (ENOSPC);
+	return (0);
+}
+
+/*
+ * Changes that give space back (remove, shrinking a file, PFS delete)
+ * may use the slack the others must leave, or a volume filled up to it
+ * could never be emptied again.  What is dirty so far plus RELEASE_NEED
+ * must still fit.
+ */
+#define RELEASE_NEED	(1ULL << 20)
+
+int
+wspace_release(struct hammer2_mount *mp)
+{
+	uint64_t avail = hammer2_fmap_avail(mp->fmap);
+
+	if (mp->error != 0)
+		return (mp->error);
+	if (avail < RELEASE_NEED || avail - RELEASE_NEED < mp->dirty_bytes)
 		return (ENOSPC);
 	return (0);
 }

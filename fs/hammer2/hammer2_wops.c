@@ -430,7 +430,7 @@ hammer2_rw_remove(struct hammer2_wpfs *pfs, uint64_t dir, const char *name,
 		return (len == 1 ? EINVAL : ENOTEMPTY);
 	if ((error = name_ok(name, len)) != 0)
 		return (error);
-	if ((error = wspace(mp, 0)) != 0)
+	if ((error = wspace_release(mp)) != 0)
 		return (error);
 	if ((error = get_dir(pfs, dir, &d)) != 0)
 		return (error);
@@ -542,7 +542,14 @@ hammer2_rw_setattr(struct hammer2_wpfs *pfs, uint64_t inum, int mask,
 	struct hammer2_chain *c;
 	int error;
 
-	if ((error = wspace(mp, HAMMER2_INODE_BYTES)) != 0)
+	/* Shrinking gives space back: it may use the headroom. */
+	if ((error = wnode_get(pfs, inum, &c)) != 0)
+		return (error);
+	if ((mask & HAMMER2_SETATTR_SIZE) && attr->size < INO(c)->meta.size)
+		error = wspace_release(mp);
+	else
+		error = wspace(mp, HAMMER2_INODE_BYTES);
+	if (error != 0)
 		return (error);
 	if ((mask & HAMMER2_SETATTR_COMP) &&
 	    ((attr->comp_algo & 0x0F) > HAMMER2_COMP_ZLIB))

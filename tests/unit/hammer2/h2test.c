@@ -129,6 +129,11 @@ h2t_write_op(void *ctx, uint64_t off, const void *buf, size_t len)
 {
 	struct h2t_img *img = ctx;
 
+	img->nwrites++;
+	if (img->on_write != NULL)
+		img->on_write(img->on_write_arg, off, len);
+	if (img->cut && img->nwrites > img->cut_after)
+		return (EIO);
 	if (off > img->size || len > img->size - off)
 		return (EIO);
 	return (h2t_pwrite_all(img->fd, off, buf, len));
@@ -137,7 +142,13 @@ h2t_write_op(void *ctx, uint64_t off, const void *buf, size_t len)
 static int
 h2t_barrier_op(void *ctx)
 {
-	return (fdatasync(((struct h2t_img *)ctx)->fd) == 0 ? 0 : EIO);
+	struct h2t_img *img = ctx;
+
+	if (img->cut && img->nwrites >= img->cut_after)
+		return (EIO);
+	if (img->nosync)
+		return (0);
+	return (fdatasync(img->fd) == 0 ? 0 : EIO);
 }
 
 const struct hammer2_io_ops h2t_ops = {

@@ -37,6 +37,21 @@ struct h2t_img {
 	uint64_t	 last_offset;
 	char		 last_reason[128];
 	long		 live_allocs;	/* alloc minus free */
+	/*
+	 * The write side of h2t_ops (see below).  nwrites counts every
+	 * write call, refused ones included.  With cut set the device
+	 * dies after write number cut_after: later writes fail with EIO,
+	 * and so does every barrier from that write on.  on_write, when
+	 * set, sees each write before it is done (or refused).  nosync
+	 * turns the barrier's fdatasync off (ordering is all the tests
+	 * need; durability against a host crash is not).
+	 */
+	long		 nwrites;
+	long		 cut_after;
+	bool		 cut;
+	bool		 nosync;
+	void		(*on_write)(void *arg, uint64_t off, size_t len);
+	void		*on_write_arg;
 };
 
 extern const struct hammer2_io_ops h2t_ops;
