@@ -32,6 +32,7 @@
 #include <fs/hammer2/hammer2.h>
 #include <fs/hammer2/hammer2_newfs.h>
 
+#include "h2fmt.h"
 #include "size_arg.h"
 
 #define EXIT_USAGE	2
@@ -207,11 +208,10 @@ print_uuid(const struct hammer2_uuid *u)
  * depth a directory's descriptor is closed while a subdirectory is
  * copied and opened again afterwards through the subdirectory's "..",
  * which must still be the same directory.  c->path is the current
- * entry's path, kept only for messages.
+ * entry's path, kept only for messages (where a long one is shortened).
  */
 #define COPY_KEEPFD	32
 #define COPY_BLOCK	HAMMER2_PBUFSIZE	/* the tree takes 64 KB */
-#define COPY_MSGPATH	160		/* longer paths are cut in messages */
 
 /* Hard links: host (dev, ino) -> inum, for files with st_nlink > 1. */
 struct hlink {
@@ -237,53 +237,20 @@ name_cmp(const void *a, const void *b)
 	return (strcmp(*(char *const *)a, *(char *const *)b));
 }
 
-/* Bytes of a path, control characters as \xNN so a message is a line. */
-static void
-put_path(const char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
-			fprintf(stderr, "\\x%02x", (unsigned char)p[i]);
-		else
-			fputc(p[i], stderr);
-	}
-}
-
 /*
- * "newfs_hammer2: PATH: WHAT[: ERROR]" for the entry being copied.  A
- * path longer than COPY_MSGPATH is shown as its first and its last
- * whole names around "/...".
+ * "newfs_hammer2: PATH: WHAT[: ERROR]" for the entry being copied, on
+ * one line (h2_path_str() escapes and shortens the path).
  */
 static void
 copy_fail(struct copy *c, const char *what, int error)
 {
-	size_t head, tail;
+	char pbuf[H2_PATH_STRLEN];
 
-	fprintf(stderr, "%s: ", progname);
-	head = tail = 0;
-	if (c->plen > COPY_MSGPATH) {
-		for (head = COPY_MSGPATH / 3; head < c->plen &&
-		    c->path[head] != '/'; head++)
-			;
-		for (tail = c->plen - COPY_MSGPATH / 2; tail > head &&
-		    c->path[tail] != '/'; tail--)
-			;
-	}
-	if (c->plen == 0) {
-		fputc('/', stderr);
-	} else if (tail <= head) {
-		put_path(c->path, c->plen);
-	} else {
-		put_path(c->path, head);
-		fputs("/...", stderr);
-		put_path(c->path + tail, c->plen - tail);
-	}
+	fprintf(stderr, "%s: %s: %s", progname, c->plen == 0 ? "/" :
+	    h2_path_str(c->path, c->plen, pbuf, sizeof(pbuf)), what);
 	if (error != 0)
-		fprintf(stderr, ": %s: %s\n", what, strerror(error));
-	else
-		fprintf(stderr, ": %s\n", what);
+		fprintf(stderr, ": %s", strerror(error));
+	fputc('\n', stderr);
 }
 
 /* Append "/name" to c->path; *oldp is what path_pop() restores. */
