@@ -451,7 +451,7 @@ copy_subdir(struct copy *c, int *dfdp, const char *name,
     const struct stat *st, uint64_t inum)
 {
 	struct stat pst, cst;
-	int cfd, rc;
+	int cfd, rc, reopen = 0;
 
 	cfd = openat(*dfdp, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
@@ -473,11 +473,12 @@ copy_subdir(struct copy *c, int *dfdp, const char *name,
 		}
 		close(*dfdp);
 		*dfdp = -1;
+		reopen = 1;
 	}
 	c->depth++;
 	rc = copy_dir(c, &cfd, inum);
 	c->depth--;
-	if (rc == 0 && *dfdp < 0) {
+	if (rc == 0 && reopen) {
 		*dfdp = openat(cfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (*dfdp < 0 || fstat(*dfdp, &cst) != 0 ||
 		    cst.st_dev != pst.st_dev || cst.st_ino != pst.st_ino) {
