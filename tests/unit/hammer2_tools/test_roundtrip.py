@@ -405,7 +405,9 @@ class Tree:
                 os.chmod(n, int(n[1:], 8) | (0 if ROOT else 0o700),
                          dir_fd=dfd)
             elif stat.S_ISREG(st.st_mode) and n.startswith("f"):
-                os.chmod(n, int(n[1:], 8), dir_fd=dfd)
+                # Nor could they read a file without the owner's r bit.
+                os.chmod(n, int(n[1:], 8) | (0 if ROOT else 0o400),
+                         dir_fd=dfd)
         # Entries after their directories' contents, so that setting
         # one does not move its directory's mtime again.
         for _, dfd, n, _ in h2lib.walk(self.root, post=True):
