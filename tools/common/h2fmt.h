@@ -43,6 +43,7 @@ char	*h2_name_str(const char *name, size_t len, char *buf, size_t buflen);
  */
 #define H2_PATH_SHOWN	160
 #define H2_PATH_STRLEN	4096
-char	*h2_path_str(const char *path, size_t len, char *buf, size_t buflen);
+char	*h2_path_str(const char *path, size_t len, char *buf,
+	    size_t buflen);
 
 #endif /* !_TOOLS_H2FMT_H_ */

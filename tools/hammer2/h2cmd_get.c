@@ -38,7 +38,7 @@
 
 #define GET_CHUNK	(1024 * 1024)
 #define GET_HOLE	65536		/* zero runs this long become holes */
-#define GET_KEEPFD	32		/* directories kept open down a chain */
+#define GET_KEEPFD	32		/* directories kept open in a chain */
 
 /* An inode number seen before, and where it was put (hard links). */
 struct get_seen {
@@ -53,7 +53,7 @@ struct get_ctx {
 	int			 rootattrs;	/* HOSTDIR is ours to set */
 	int			 nerr;
 	int			 depth;		/* directories entered */
-	int			 lost;		/* a directory fd is lost: stop */
+	int			 lost;		/* a directory fd was lost */
 	char			*buf;		/* GET_CHUNK */
 	struct get_seen		*seen;		/* open hash on inum */
 	size_t			 nseen, capseen;
@@ -665,7 +665,8 @@ h2cmd_get(struct h2cli *cli, int argc, char **argv)
 
 	get_basename(path, base, sizeof(base));
 	hammer2_pfs_root(cli->img.pfs, &root);
-	top = gc.rootfd;	/* get_node() may replace it; never at depth 0 */
+	/* get_node() may replace it, though never at depth 0. */
+	top = gc.rootfd;
 	if (ip.data.meta.inum == root.data.meta.inum)
 		(void)get_node(&gc, &top, NULL, "", "/", &ip);
 	else if (*base == '\0' || !get_name_ok(base, strlen(base)))

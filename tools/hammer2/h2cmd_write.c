@@ -169,8 +169,8 @@ struct put_ctx {
 	char		*buf;		/* COPY_CHUNK */
 	char		*path;		/* HOSTPATH/.../entry */
 	size_t		 plen, pcap;
-	int		 depth;		/* directories entered below HOSTPATH */
-	const char	*failop;	/* the host call that failed, or NULL */
+	int		 depth;		/* directories entered */
+	const char	*failop;	/* the host call that failed */
 };
 
 /* A host call failed on pc->path: remember which, return its errno. */
@@ -334,7 +334,8 @@ put_dir_entries(struct put_ctx *pc, int *dfdp, uint64_t inum)
 		if ((error = put_path_push(pc, v[i], &old)) != 0)
 			break;
 		error = put_entry(pc, dfdp, v[i], inum, v[i], strlen(v[i]));
-		if (error == 0) {	/* on error the path names the culprit */
+		/* On error the path is left naming the culprit. */
+		if (error == 0) {
 			pc->plen = old;
 			pc->path[old] = '\0';
 		}

@@ -225,9 +225,9 @@ struct copy {
 	struct hlink	*hl;
 	size_t		 nhl, caphl;
 	char		*buf;		/* COPY_BLOCK */
-	char		*path;		/* SRCDIR/.../entry, for messages */
+	char		*path;		/* SRCDIR/.../entry (messages) */
 	size_t		 plen, pcap;
-	int		 depth;		/* directories entered below SRCDIR */
+	int		 depth;		/* directories entered */
 	uint64_t	 nobj;
 };
 
@@ -343,8 +343,8 @@ copy_file(struct copy *c, int fd, uint64_t inum, uint64_t size)
 			    COPY_BLOCK;
 			if (read_block(c, fd, off, len) != 0)
 				return (1);
-			error = hammer2_newfs_tree_write(c->t, inum, off, c->buf,
-			    len);
+			error = hammer2_newfs_tree_write(c->t, inum, off,
+			    c->buf, len);
 			if (error != 0) {
 				copy_fail(c, "store", error);
 				return (1);
@@ -641,7 +641,7 @@ copy_tree(struct copy *c, const char *srcdir)
 	memcpy(c->path, srcdir, c->plen);
 	c->path[c->plen] = '\0';
 	if (c->plen == 1 && c->path[0] == '/')
-		c->plen = 0;		/* "/" + "/name" would say "//name" */
+		c->plen = 0;	/* "/" + "/name" would say "//name" */
 	if ((fd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, srcdir,
 		    strerror(errno));
