@@ -660,18 +660,24 @@ def copy_errors_name_the_path_past_path_max(ctx):
     (its first and last names around "/...", the newline escaped);
     newfs removes the image it made and put leaves nothing behind."""
     src, drop = _failing_tree(ctx)
-    img = os.path.join(ctx.tmp, "err.img")
-    r = h2lib.run(drop + [ctx.newfs, "-s", "2g", "-d", src, img])
-    _one_line_naming_the_path(r, "newfs_hammer2")
-    assert not os.path.exists(img), "newfs left its image behind"
-    r = h2lib.run([ctx.newfs, "-s", "2g", img])
-    assert r.returncode == 0, r.stderr
-    r = h2lib.run(drop + [ctx.hammer2, "-f", img, "put", src, "/e"])
-    _one_line_naming_the_path(r, "hammer2")
-    assert "/e: opening directory " in r.stderr, r.stderr
-    r = h2lib.run([ctx.hammer2, "-f", img, "ls", "/"])
-    assert r.returncode == 0 and r.stdout == "", r.stdout + r.stderr
-    _fsck_clean(ctx, img)
+    try:
+        img = os.path.join(ctx.tmp, "err.img")
+        r = h2lib.run(drop + [ctx.newfs, "-s", "2g", "-d", src, img])
+        _one_line_naming_the_path(r, "newfs_hammer2")
+        assert not os.path.exists(img), "newfs left its image behind"
+        r = h2lib.run([ctx.newfs, "-s", "2g", img])
+        assert r.returncode == 0, r.stderr
+        r = h2lib.run(drop + [ctx.hammer2, "-f", img, "put", src, "/e"])
+        _one_line_naming_the_path(r, "hammer2")
+        assert "/e: opening directory " in r.stderr, r.stderr
+        r = h2lib.run([ctx.hammer2, "-f", img, "ls", "/"])
+        assert r.returncode == 0 and r.stdout == "", r.stdout + r.stderr
+        _fsck_clean(ctx, img)
+    finally:
+        # Let the cleanup in (it cannot list a 0000 directory as a user).
+        for _, dfd, n, _ in h2lib.walk(src):
+            if n == "locked\ndir":
+                os.chmod(n, 0o700, dir_fd=dfd)
 
 
 def put_round_trip(ctx):
