@@ -237,6 +237,30 @@ h2_name_str(const char *name, size_t len, char *buf, size_t buflen)
 }
 
 char *
+h2_path_str(const char *path, size_t len, char *buf, size_t buflen)
+{
+	size_t head, tail, o;
+
+	if (len <= H2_PATH_SHOWN)
+		return (h2_name_str(path, len, buf, buflen));
+	/* The names that hold bytes H2_PATH_SHOWN / 3 and len - ... / 2. */
+	for (head = H2_PATH_SHOWN / 3; head < len && path[head] != '/';
+	    head++)
+		;
+	for (tail = len - H2_PATH_SHOWN / 2; tail > head && path[tail] != '/';
+	    tail--)
+		;
+	if (tail <= head)
+		return (h2_name_str(path, len, buf, buflen));
+	h2_name_str(path, head, buf, buflen);
+	o = strlen(buf);
+	snprintf(buf + o, buflen - o, "/...");
+	o = strlen(buf);
+	h2_name_str(path + tail, len - tail, buf + o, buflen - o);
+	return (buf);
+}
+
+char *
 h2_hex_str(const uint8_t *p, int n, char *buf, size_t len)
 {
 	uint64_t v = 0;

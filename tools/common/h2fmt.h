@@ -36,5 +36,14 @@ char	*h2_mode_str(uint32_t ifmt, uint32_t mode, char *buf, size_t len);
 char	*h2_hex_str(const uint8_t *p, int n, char *buf, size_t len);
 /* The printable form of a name: bytes outside 0x20..0x7e as \xNN. */
 char	*h2_name_str(const char *name, size_t len, char *buf, size_t buflen);
+/*
+ * A host path for a one-line message: as h2_name_str(), and a path of
+ * more than H2_PATH_SHOWN bytes cut to its first and last whole names
+ * around "/...".  buf of H2_PATH_STRLEN bytes always holds the result.
+ */
+#define H2_PATH_SHOWN	160
+#define H2_PATH_STRLEN	4096
+char	*h2_path_str(const char *path, size_t len, char *buf,
+	    size_t buflen);
 
 #endif /* !_TOOLS_H2FMT_H_ */

@@ -14,9 +14,14 @@
  * host operations are relative to directory descriptors (openat and
  * friends, never following host symlinks), and a directory reached a
  * second time (a loop or a hard-linked directory) is reported and not
- * descended.  Runs of zeros are written as holes.  An error on one entry
- * is reported with its image path and extraction goes on; the exit
- * status is then 1.
+ * descended.  So neither depth nor path length is limited: at most
+ * GET_KEEPFD directories of the current chain stay open, deeper ones
+ * are closed while a subdirectory is extracted and opened again through
+ * its "..", checked to be the same directory; a hard link's first name
+ * is reached one directory at a time.  Runs of zeros are written as
+ * holes.  An error on one entry is reported on one line with its image
+ * path (long paths shortened) and extraction goes on; the exit status
+ * is then 1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +38,7 @@
 
 #define GET_CHUNK	(1024 * 1024)
 #define GET_HOLE	65536		/* zero runs this long become holes */
+#define GET_KEEPFD	32		/* directories kept open in a chain */
 
 /* An inode number seen before, and where it was put (hard links). */
 struct get_seen {
@@ -46,6 +52,8 @@ struct get_ctx {
 	int			 chown;		/* running as root */
 	int			 rootattrs;	/* HOSTDIR is ours to set */
 	int			 nerr;
+	int			 depth;		/* directories entered */
+	int			 lost;		/* a directory fd was lost */
 	char			*buf;		/* GET_CHUNK */
 	struct get_seen		*seen;		/* open hash on inum */
 	size_t			 nseen, capseen;
@@ -66,22 +74,29 @@ struct get_list {
 
 static const uint8_t get_zeros[GET_HOLE];
 
-static int get_node(struct get_ctx *, int, const char *, const char *,
+static int get_node(struct get_ctx *, int *, const char *, const char *,
     const char *, const struct hammer2_inode *);
 
+/* Messages name the image path escaped and, when long, shortened. */
 static void
 get_fail(struct get_ctx *gc, const char *ipath, int error)
 {
+	char pbuf[H2_PATH_STRLEN];
+
 	gc->nerr++;
-	h2img_warn(&gc->cli->img, ipath, error);
+	h2img_warn(&gc->cli->img, h2_path_str(ipath, strlen(ipath), pbuf,
+	    sizeof(pbuf)), error);
 }
 
 static void
 get_failx(struct get_ctx *gc, const char *ipath, const char *msg)
 {
+	char pbuf[H2_PATH_STRLEN];
+
 	gc->nerr++;
 	h2img_lastrep_clear();
-	h2img_warnx(&gc->cli->img, ipath, msg);
+	h2img_warnx(&gc->cli->img, h2_path_str(ipath, strlen(ipath), pbuf,
+	    sizeof(pbuf)), msg);
 }
 
 /* Host-side failure: say what we were doing to which host path. */
@@ -89,9 +104,10 @@ static void
 get_hostfail(struct get_ctx *gc, const char *ipath, const char *op,
     const char *relpath, int error)
 {
-	char msg[4400];
+	char msg[H2_PATH_STRLEN + 256], pbuf[H2_PATH_STRLEN];
 
-	snprintf(msg, sizeof(msg), "%s %s: %s", op, relpath, strerror(error));
+	snprintf(msg, sizeof(msg), "%s %s: %s", op, h2_path_str(relpath,
+	    strlen(relpath), pbuf, sizeof(pbuf)), strerror(error));
 	get_failx(gc, ipath, msg);
 }
 
@@ -371,17 +387,62 @@ get_special(struct get_ctx *gc, int dirfd, const char *name, const char *rel,
 	return (0);
 }
 
+/*
+ * Make name in dirfd a hard link to relpath (below HOSTDIR), reaching
+ * relpath's directory one name at a time: its length does not matter
+ * and no host symlink is followed on the way.
+ */
 static int
-get_dir(struct get_ctx *gc, int dirfd, const char *name, const char *rel,
+get_link(struct get_ctx *gc, const char *relpath, int dirfd,
+    const char *name)
+{
+	char comp[HAMMER2_INODE_MAXNAME];
+	const char *p = relpath, *slash;
+	int fd = gc->rootfd, nfd, error;
+
+	while ((slash = strchr(p, '/')) != NULL) {
+		if ((size_t)(slash - p) >= sizeof(comp)) {
+			error = ENAMETOOLONG;
+			goto out;
+		}
+		memcpy(comp, p, (size_t)(slash - p));
+		comp[slash - p] = '\0';
+		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (nfd < 0) {
+			error = errno;
+			goto out;
+		}
+		if (fd != gc->rootfd)
+			close(fd);
+		fd = nfd;
+		p = slash + 1;
+	}
+	error = linkat(fd, p, dirfd, name, 0) == 0 ? 0 : errno;
+out:
+	if (fd != gc->rootfd)
+		close(fd);
+	return (error);
+}
+
+/*
+ * Extract directory ip as entry name of *dirfdp (or into *dirfdp itself
+ * when name is NULL), then its entries.  Past GET_KEEPFD levels *dirfdp
+ * is closed while the entries are extracted and opened again through
+ * "..", checked to be the same directory; if that fails, gc->lost stops
+ * the whole extraction.
+ */
+static int
+get_dir(struct get_ctx *gc, int *dirfdp, const char *name, const char *rel,
     const char *ipath, const struct hammer2_inode *ip,
     const struct hammer2_attr *a)
 {
 	struct get_list gl;
 	struct hammer2_inode *child;
-	struct stat st;
+	struct stat st, pst;
 	char *crel, *cipath;
 	size_t i;
-	int fd, error;
+	int fd, error, reopen = 0, nomem = 0;
 
 	if (seen_find(gc, a->inum) != NULL) {
 		get_failx(gc, ipath, "directory reached twice (a loop or a "
@@ -393,24 +454,30 @@ get_dir(struct get_ctx *gc, int dirfd, const char *name, const char *rel,
 		return (ENOMEM);
 	}
 	if (name != NULL) {
-		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		if (fstatat(*dirfdp, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    !S_ISDIR(st.st_mode))
-			(void)unlinkat(dirfd, name, 0);
-		if (mkdirat(dirfd, name, 0700) != 0 && errno != EEXIST) {
+			(void)unlinkat(*dirfdp, name, 0);
+		if (mkdirat(*dirfdp, name, 0700) != 0 && errno != EEXIST) {
 			error = errno;
 			get_hostfail(gc, ipath, "creating directory", rel,
 			    error);
 			return (error);
 		}
-		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
+		fd = openat(*dirfdp, name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
 	} else {
-		fd = dup(dirfd);
+		fd = dup(*dirfdp);
 	}
 	if (fd < 0) {
 		error = errno;
 		get_hostfail(gc, ipath, "opening directory", rel, error);
 		return (error);
+	}
+	if (name != NULL && gc->depth >= GET_KEEPFD &&
+	    fstat(*dirfdp, &pst) == 0) {
+		close(*dirfdp);
+		*dirfdp = -1;
+		reopen = 1;
 	}
 
 	memset(&gl, 0, sizeof(gl));
@@ -421,11 +488,15 @@ get_dir(struct get_ctx *gc, int dirfd, const char *name, const char *rel,
 	if (error != 0)
 		get_fail(gc, ipath, error);
 	child = malloc(sizeof(*child));
-	for (i = 0; child != NULL && i < gl.n; i++) {
+	nomem = child == NULL;
+	gc->depth++;
+	for (i = 0; !nomem && !gc->lost && i < gl.n; i++) {
 		if (asprintf(&cipath, "%s%s%s", ipath,
 		    ipath[strlen(ipath) - 1] == '/' ? "" : "/",
-		    gl.v[i].name) < 0)
+		    gl.v[i].name) < 0) {
+			nomem = 1;
 			break;
+		}
 		if (!get_name_ok(gl.v[i].name, gl.v[i].namlen)) {
 			get_failx(gc, cipath, "unsafe name in directory; "
 			    "skipped");
@@ -435,6 +506,7 @@ get_dir(struct get_ctx *gc, int dirfd, const char *name, const char *rel,
 		if (asprintf(&crel, "%s%s%s", rel, *rel != '\0' ? "/" : "",
 		    gl.v[i].name) < 0) {
 			free(cipath);
+			nomem = 1;
 			break;
 		}
 		h2img_lastrep_clear();
@@ -443,50 +515,65 @@ get_dir(struct get_ctx *gc, int dirfd, const char *name, const char *rel,
 		if (error != 0)
 			get_fail(gc, cipath, error);
 		else
-			(void)get_node(gc, fd, gl.v[i].name, crel, cipath,
+			(void)get_node(gc, &fd, gl.v[i].name, crel, cipath,
 			    child);
 		free(crel);
 		free(cipath);
 	}
-	if (child == NULL || i < gl.n)
+	gc->depth--;
+	if (nomem)
 		get_fail(gc, ipath, ENOMEM);
 	free(child);
 	get_list_free(&gl);
 
 	error = 0;
-	if (name != NULL || gc->rootattrs)
+	if (!gc->lost && (name != NULL || gc->rootattrs))
 		error = get_attrs_fd(gc, fd, a);
 	if (error != 0)
 		get_hostfail(gc, ipath, "setting attributes of",
 		    *rel != '\0' ? rel : ".", error);
+	if (reopen && !gc->lost) {
+		*dirfdp = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*dirfdp < 0 || fstat(*dirfdp, &st) != 0 ||
+		    st.st_dev != pst.st_dev || st.st_ino != pst.st_ino) {
+			get_hostfail(gc, ipath, "going back up from (moved "
+			    "meanwhile; extraction stopped)", rel, ESTALE);
+			gc->lost = 1;
+		}
+	}
+	if (gc->lost && reopen && *dirfdp >= 0) {
+		close(*dirfdp);
+		*dirfdp = -1;
+	}
 	close(fd);
 	return (error);
 }
 
 /*
- * Extract inode ip as entry name of host directory dirfd; rel is its
+ * Extract inode ip as entry name of host directory *dirfdp; rel is its
  * path below HOSTDIR, ipath its path in the image (for messages).  A
- * NULL name means "into dirfd itself" (the PFS root).
+ * NULL name means "into *dirfdp itself" (the PFS root).  Only a
+ * directory may replace *dirfdp (see get_dir()).
  */
 static int
-get_node(struct get_ctx *gc, int dirfd, const char *name, const char *rel,
-    const char *ipath, const struct hammer2_inode *ip)
+get_node(struct get_ctx *gc, int *dirfdp, const char *name,
+    const char *rel, const char *ipath, const struct hammer2_inode *ip)
 {
 	struct hammer2_attr a;
 	struct get_seen *s;
-	int error;
+	int dirfd = *dirfdp, error;
 
 	hammer2_getattr(ip, &a);
 	if (a.type == HAMMER2_OBJTYPE_DIRECTORY)
-		return (get_dir(gc, dirfd, name, rel, ipath, ip, &a));
+		return (get_dir(gc, dirfdp, name, rel, ipath, ip, &a));
 
 	/* A further name of an inode already extracted: a hard link. */
 	s = a.nlinks > 1 ? seen_find(gc, a.inum) : NULL;
 	if (s != NULL && s->relpath != NULL) {
 		get_clear(dirfd, name);
-		if (linkat(gc->rootfd, s->relpath, dirfd, name, 0) == 0)
+		if (get_link(gc, s->relpath, dirfd, name) == 0)
 			return (0);
-		/* Could not link (e.g. path too long): copy instead. */
+		/* Could not link (e.g. a cross-device HOSTDIR): copy. */
 	}
 	switch (a.type) {
 	case HAMMER2_OBJTYPE_REGFILE:
@@ -542,7 +629,7 @@ h2cmd_get(struct h2cli *cli, int argc, char **argv)
 	char base[HAMMER2_INODE_MAXNAME + 1];
 	const char *path, *hostdir;
 	size_t i;
-	int error, created;
+	int error, created, top;
 
 	if (argc != 3)
 		return (h2cli_usage("get", "PATH HOSTDIR"));
@@ -578,13 +665,15 @@ h2cmd_get(struct h2cli *cli, int argc, char **argv)
 
 	get_basename(path, base, sizeof(base));
 	hammer2_pfs_root(cli->img.pfs, &root);
+	/* get_node() may replace it, though never at depth 0. */
+	top = gc.rootfd;
 	if (ip.data.meta.inum == root.data.meta.inum)
-		(void)get_node(&gc, gc.rootfd, NULL, "", "/", &ip);
+		(void)get_node(&gc, &top, NULL, "", "/", &ip);
 	else if (*base == '\0' || !get_name_ok(base, strlen(base)))
 		get_failx(&gc, path, "cannot name the extracted entry; give "
 		    "a path ending in a name");
 	else
-		(void)get_node(&gc, gc.rootfd, base, base, path, &ip);
+		(void)get_node(&gc, &top, base, base, path, &ip);
 
 	for (i = 0; i < gc.capseen; i++)
 		free(gc.seen[i].relpath);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "h2cli.h"
+#include "h2fmt.h"
 
 #define COPY_CHUNK	(1024 * 1024)
 
@@ -139,6 +140,21 @@ h2cmd_snapshot(struct h2cli *cli, int argc, char **argv)
 	return (H2_EXIT_OK);
 }
 
+/*
+ * put walks the host tree as newfs_hammer2 -d does: each entry is named
+ * relative to its directory's descriptor (fstatat, openat, readlinkat)
+ * and no host symlink is followed, so neither depth nor path length is
+ * limited, only each name.  At most PUT_KEEPFD directories of the
+ * current chain stay open; deeper, a directory's descriptor is closed
+ * while a subdirectory is copied and opened again through the
+ * subdirectory's "..", checked to be the same directory.  Regular files
+ * are read only where SEEK_DATA says there is data, and 64 KB blocks of
+ * zeros are not written, so holes stay holes.  pc->path is the host
+ * entry being copied; after a failure it names the one that failed.
+ */
+#define PUT_KEEPFD	32
+#define PUT_BLOCK	65536
+
 /* Host inodes with several links already copied: (dev, ino) -> inum. */
 struct put_link {
 	dev_t		dev;
@@ -150,29 +166,70 @@ struct put_ctx {
 	struct h2cli	*cli;
 	struct put_link	*links;
 	size_t		 nlinks, caplinks;
-	char		*buf;
+	char		*buf;		/* COPY_CHUNK */
+	char		*path;		/* HOSTPATH/.../entry */
+	size_t		 plen, pcap;
+	int		 depth;		/* directories entered */
+	const char	*failop;	/* the host call that failed */
 };
 
+/* A host call failed on pc->path: remember which, return its errno. */
 static int
-put_file_data(struct put_ctx *pc, int fd, uint64_t inum, uint64_t size)
+put_hostfail(struct put_ctx *pc, const char *op, int error)
+{
+	pc->failop = op;
+	return (error);
+}
+
+/* Append "/name" to pc->path; *oldp is the length to go back to. */
+static int
+put_path_push(struct put_ctx *pc, const char *name, size_t *oldp)
+{
+	size_t n = strlen(name), need = pc->plen + 1 + n + 1;
+	char *np;
+
+	if (need > pc->pcap) {
+		if ((np = realloc(pc->path, 2 * need)) == NULL)
+			return (ENOMEM);
+		pc->path = np;
+		pc->pcap = 2 * need;
+	}
+	*oldp = pc->plen;
+	pc->path[pc->plen++] = '/';
+	memcpy(pc->path + pc->plen, name, n + 1);
+	pc->plen += n;
+	return (0);
+}
+
+/*
+ * Copy bytes [off, *endp) of fd into inum; 64 KB blocks of zeros are
+ * skipped.  A file that ends early sets *endp to where it ended.
+ */
+static int
+put_range(struct put_ctx *pc, int fd, uint64_t inum, uint64_t off,
+    uint64_t *endp)
 {
 	struct hammer2_wpfs *pfs = pc->cli->img.wpfs;
-	uint64_t off = 0;
+	size_t i, want, chunk;
 	ssize_t n;
-	size_t i, chunk;
 	int error;
 
-	while (off < size) {
-		n = pread(fd, pc->buf, COPY_CHUNK, (off_t)off);
+	while (off < *endp) {
+		want = *endp - off < COPY_CHUNK ? (size_t)(*endp - off) :
+		    COPY_CHUNK;
+		n = pread(fd, pc->buf, want, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return (errno);
-		if (n == 0)
+			return (put_hostfail(pc, "reading", errno));
+		if (n == 0) {
+			*endp = off;		/* it shrank meanwhile */
 			break;
-		/* All-zero 64 KB pieces stay holes. */
+		}
 		for (i = 0; i < (size_t)n; i += chunk) {
-			chunk = (size_t)n - i < 65536 ? (size_t)n - i : 65536;
+			chunk = PUT_BLOCK - (size_t)((off + i) % PUT_BLOCK);
+			if (chunk > (size_t)n - i)
+				chunk = (size_t)n - i;
 			if (pc->buf[i] == 0 && memcmp(pc->buf + i,
 			    pc->buf + i + 1, chunk - 1) == 0)
 				continue;
@@ -183,55 +240,177 @@ put_file_data(struct put_ctx *pc, int fd, uint64_t inum, uint64_t size)
 		}
 		off += (uint64_t)n;
 	}
-	return (hammer2_rw_truncate(pfs, inum, off));
+	return (0);
 }
 
-static int put_tree(struct put_ctx *pc, const char *host, uint64_t dir,
-    const char *name, size_t len);
-
+/*
+ * The data of the regular file fd (size bytes by fstatat) into inum,
+ * extent by extent (SEEK_DATA/SEEK_HOLE); where the host file system
+ * cannot tell, the rest of the file is read.
+ */
 static int
-put_dir_entries(struct put_ctx *pc, const char *host, uint64_t inum)
+put_file_data(struct put_ctx *pc, int fd, uint64_t inum, uint64_t size)
+{
+	uint64_t pos = 0, lim, end;
+	off_t data, hole;
+	int error;
+
+	while (pos < size) {
+		data = lseek(fd, (off_t)pos, SEEK_DATA);
+		if (data < 0 && errno == ENXIO)
+			break;			/* a hole up to EOF */
+		hole = data < 0 ? -1 : lseek(fd, data, SEEK_HOLE);
+		if (data < 0 || hole < 0) {
+			data = (off_t)pos;
+			hole = (off_t)size;
+		}
+		lim = (uint64_t)hole < size ? (uint64_t)hole : size;
+		if ((uint64_t)data >= lim)
+			break;			/* data only past size */
+		end = lim;
+		if ((error = put_range(pc, fd, inum, (uint64_t)data,
+		    &end)) != 0)
+			return (error);
+		if (end < lim) {
+			size = end;		/* the file ended early */
+			break;
+		}
+		pos = end;
+	}
+	return (hammer2_rw_truncate(pc->cli->img.wpfs, inum, size));
+}
+
+static int put_entry(struct put_ctx *pc, int *dfdp, const char *hname,
+    uint64_t dir, const char *name, size_t len);
+
+/*
+ * The entries of the host directory open as *dfdp into directory inum.
+ * The names are read first, so no directory stream stays open while
+ * the entries are copied; *dfdp may be replaced (put_subdir()).
+ */
+static int
+put_dir_entries(struct put_ctx *pc, int *dfdp, uint64_t inum)
 {
 	struct dirent *de;
-	char *child;
+	char **v = NULL, **nv;
+	size_t n = 0, cap = 0, i, old;
 	DIR *d;
-	int error = 0;
+	int fd, error = 0;
 
-	if ((d = opendir(host)) == NULL)
-		return (errno);
-	while (error == 0 && (de = readdir(d)) != NULL) {
+	fd = openat(*dfdp, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		error = errno;
+		if (fd >= 0)
+			close(fd);
+		return (put_hostfail(pc, "opening directory", error));
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno != 0)
+				error = put_hostfail(pc, "reading directory",
+				    errno);
+			break;
+		}
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (asprintf(&child, "%s/%s", host, de->d_name) < 0) {
+		if (n == cap) {
+			cap = cap != 0 ? 2 * cap : 64;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				error = ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		if ((v[n] = strdup(de->d_name)) == NULL) {
 			error = ENOMEM;
 			break;
 		}
-		error = put_tree(pc, child, inum, de->d_name,
-		    strlen(de->d_name));
-		free(child);
+		n++;
 	}
 	closedir(d);
+	for (i = 0; i < n && error == 0; i++) {
+		if ((error = put_path_push(pc, v[i], &old)) != 0)
+			break;
+		error = put_entry(pc, dfdp, v[i], inum, v[i], strlen(v[i]));
+		/* On error the path is left naming the culprit. */
+		if (error == 0) {
+			pc->plen = old;
+			pc->path[old] = '\0';
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 	return (error);
 }
 
+/* Host directory hname of *dfdp (stat st) into the new directory inum. */
 static int
-put_tree(struct put_ctx *pc, const char *host, uint64_t dir,
+put_subdir(struct put_ctx *pc, int *dfdp, const char *hname,
+    const struct stat *st, uint64_t inum)
+{
+	struct stat pst, cst;
+	int cfd, error, reopen = 0;
+
+	cfd = openat(*dfdp, hname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (cfd < 0)
+		return (put_hostfail(pc, "opening directory", errno));
+	if (fstat(cfd, &cst) != 0 || cst.st_dev != st->st_dev ||
+	    cst.st_ino != st->st_ino) {
+		close(cfd);
+		return (put_hostfail(pc, "opening directory (replaced "
+		    "meanwhile)", ESTALE));
+	}
+	if (pc->depth >= PUT_KEEPFD) {
+		if (fstat(*dfdp, &pst) != 0) {
+			close(cfd);
+			return (put_hostfail(pc, "stat of the parent",
+			    errno));
+		}
+		close(*dfdp);
+		*dfdp = -1;
+		reopen = 1;
+	}
+	pc->depth++;
+	error = put_dir_entries(pc, &cfd, inum);
+	pc->depth--;
+	if (error == 0 && reopen) {
+		*dfdp = openat(cfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*dfdp < 0 || fstat(*dfdp, &cst) != 0 ||
+		    cst.st_dev != pst.st_dev || cst.st_ino != pst.st_ino)
+			error = put_hostfail(pc, "going back up (moved "
+			    "meanwhile)", ESTALE);
+	}
+	if (cfd >= 0)
+		close(cfd);
+	return (error);
+}
+
+/*
+ * Host entry hname of *dfdp (pc->path) as name in directory dir: a hard
+ * link to an inode copied before, or a new inode with its data or its
+ * entries, then its times.
+ */
+static int
+put_entry(struct put_ctx *pc, int *dfdp, const char *hname, uint64_t dir,
     const char *name, size_t len)
 {
 	struct hammer2_wpfs *pfs = pc->cli->img.wpfs;
 	struct hammer2_rw_create cr;
 	struct hammer2_attr attr;
 	struct put_link *pl;
-	struct stat st;
+	struct stat st, fst;
 	char target[4096];
 	uint64_t inum;
 	ssize_t tl;
 	size_t i;
 	int fd, error;
 
-	if (lstat(host, &st) != 0)
-		return (errno);
+	if (fstatat(*dfdp, hname, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return (put_hostfail(pc, "lstat", errno));
 	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
 		for (i = 0; i < pc->nlinks; i++) {
 			pl = &pc->links[i];
@@ -250,8 +429,11 @@ put_tree(struct put_ctx *pc, const char *host, uint64_t dir,
 		cr.type = HAMMER2_OBJTYPE_REGFILE;
 	else if (S_ISLNK(st.st_mode)) {
 		cr.type = HAMMER2_OBJTYPE_SOFTLINK;
-		if ((tl = readlink(host, target, sizeof(target))) < 0)
-			return (errno);
+		tl = readlinkat(*dfdp, hname, target, sizeof(target));
+		if (tl < 0)
+			return (put_hostfail(pc, "readlink", errno));
+		if ((size_t)tl >= sizeof(target))
+			return (put_hostfail(pc, "readlink", ENAMETOOLONG));
 		cr.target = target;
 		cr.targetlen = (size_t)tl;
 	} else if (S_ISFIFO(st.st_mode))
@@ -268,12 +450,21 @@ put_tree(struct put_ctx *pc, const char *host, uint64_t dir,
 	    &inum)) != 0)
 		return (error);
 	if (S_ISREG(st.st_mode)) {
-		if ((fd = open(host, O_RDONLY | O_CLOEXEC)) < 0)
-			return (errno);
-		error = put_file_data(pc, fd, inum, (uint64_t)st.st_size);
+		/* O_NONBLOCK: a fifo put there meanwhile must not hang us. */
+		fd = openat(*dfdp, hname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		    O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			return (put_hostfail(pc, "opening", errno));
+		if (fstat(fd, &fst) != 0 || fst.st_dev != st.st_dev ||
+		    fst.st_ino != st.st_ino)
+			error = put_hostfail(pc, "opening (replaced "
+			    "meanwhile)", ESTALE);
+		else
+			error = put_file_data(pc, fd, inum,
+			    (uint64_t)st.st_size);
 		close(fd);
 	} else if (S_ISDIR(st.st_mode))
-		error = put_dir_entries(pc, host, inum);
+		error = put_subdir(pc, dfdp, hname, &st, inum);
 	if (error != 0)
 		return (error);
 	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
@@ -299,33 +490,52 @@ put_tree(struct put_ctx *pc, const char *host, uint64_t dir,
 static int rm_tree(struct hammer2_wpfs *pfs, uint64_t dir,
     const char *name);
 
+/*
+ * put HOSTPATH PATH.  A failure names PATH, the host entry being copied
+ * and, for a host call, which one: "IMG: /dst: reading tree/.../f: ...".
+ */
 int
 h2cmd_put(struct h2cli *cli, int argc, char **argv)
 {
+	char what[H2_PATH_STRLEN + 256], pbuf[H2_PATH_STRLEN];
 	struct put_ctx pc;
 	const char *name;
 	uint64_t dir;
 	size_t len;
-	int error;
+	int error, cwd = AT_FDCWD;
 
 	if (argc != 3)
 		return (h2cli_usage(argv[0], "HOSTPATH PATH"));
 	memset(&pc, 0, sizeof(pc));
 	pc.cli = cli;
-	if ((pc.buf = malloc(COPY_CHUNK)) == NULL)
+	pc.plen = strlen(argv[1]);
+	pc.pcap = pc.plen + 256;
+	if ((pc.buf = malloc(COPY_CHUNK)) == NULL ||
+	    (pc.path = malloc(pc.pcap)) == NULL) {
+		free(pc.buf);
 		return (wfail(cli, argv[0], ENOMEM));
+	}
+	memcpy(pc.path, argv[1], pc.plen + 1);
 	error = rw_parent(cli->img.wpfs, argv[2], &dir, &name, &len);
 	if (error == 0) {
-		error = put_tree(&pc, argv[1], dir, name, len);
+		/* HOSTPATH as given: relative to the cwd, like lstat(2). */
+		error = put_entry(&pc, &cwd, argv[1], dir, name, len);
 		/* Leave nothing half-copied behind (out of space, mostly). */
 		if (error != 0 && error != EEXIST)
 			(void)rm_tree(cli->img.wpfs, dir, name);
+		if (error != 0) {
+			snprintf(what, sizeof(what), "%s: %s %s", argv[2],
+			    pc.failop != NULL ? pc.failop : "copying",
+			    h2_path_str(pc.path, pc.plen, pbuf, sizeof(pbuf)));
+			h2img_warn(&cli->img, what, error);
+		}
+	} else {
+		h2img_warn(&cli->img, argv[2], error);
 	}
 	free(pc.buf);
+	free(pc.path);
 	free(pc.links);
-	if (error != 0)
-		return (wfail(cli, argv[2], error));
-	return (H2_EXIT_OK);
+	return (error != 0 ? H2_EXIT_ERR : H2_EXIT_OK);
 }
 
 /* The names in a directory, copied (the directory changes meanwhile). */

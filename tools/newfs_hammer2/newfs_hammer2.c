@@ -6,7 +6,8 @@
  * [-s SIZE] [-d SRCDIR] IMAGE`: make a HAMMER2 file system in an image
  * file or a block device, empty or holding a copy of SRCDIR in its first
  * data PFS (files, directories, symlinks, hard links, fifos, devices;
- * modes, owners, times).  This is argument parsing and file I/O only; the
+ * modes, owners, times; holes stay holes, and neither depth nor path
+ * length is limited).  This is argument parsing and file I/O only; the
  * format itself is written by the core (fs/hammer2/hammer2_newfs.c)
  * through write/zero/flush callbacks.  A missing image is created
  * sparse with ftruncate (then -s is required); an existing file smaller
@@ -31,6 +32,7 @@
 #include <fs/hammer2/hammer2.h>
 #include <fs/hammer2/hammer2_newfs.h>
 
+#include "h2fmt.h"
 #include "size_arg.h"
 
 #define EXIT_USAGE	2
@@ -197,6 +199,20 @@ print_uuid(const struct hammer2_uuid *u)
 	    u->node[2], u->node[3], u->node[4], u->node[5]);
 }
 
+/*
+ * The copy (-d) names every host entry relative to its directory's
+ * descriptor (fstatat, openat, readlinkat; symlinks are never followed),
+ * so neither the depth of the source nor the length of a path is
+ * limited, only each name (255 bytes, the image's limit).  At most
+ * COPY_KEEPFD directories of the current chain stay open; below that
+ * depth a directory's descriptor is closed while a subdirectory is
+ * copied and opened again afterwards through the subdirectory's "..",
+ * which must still be the same directory.  c->path is the current
+ * entry's path, kept only for messages (where a long one is shortened).
+ */
+#define COPY_KEEPFD	32
+#define COPY_BLOCK	HAMMER2_PBUFSIZE	/* the tree takes 64 KB */
+
 /* Hard links: host (dev, ino) -> inum, for files with st_nlink > 1. */
 struct hlink {
 	dev_t		 dev;
@@ -208,7 +224,10 @@ struct copy {
 	struct hammer2_newfs_tree *t;
 	struct hlink	*hl;
 	size_t		 nhl, caphl;
-	char		*buf;		/* 64 KB */
+	char		*buf;		/* COPY_BLOCK */
+	char		*path;		/* SRCDIR/.../entry (messages) */
+	size_t		 plen, pcap;
+	int		 depth;		/* directories entered */
 	uint64_t	 nobj;
 };
 
@@ -218,11 +237,47 @@ name_cmp(const void *a, const void *b)
 	return (strcmp(*(char *const *)a, *(char *const *)b));
 }
 
+/*
+ * "newfs_hammer2: PATH: WHAT[: ERROR]" for the entry being copied, on
+ * one line (h2_path_str() escapes and shortens the path).
+ */
 static void
-copy_fail(const char *path, const char *what, int error)
+copy_fail(struct copy *c, const char *what, int error)
 {
-	fprintf(stderr, "%s: %s: %s: %s\n", progname, path, what,
-	    strerror(error));
+	char pbuf[H2_PATH_STRLEN];
+
+	fprintf(stderr, "%s: %s: %s", progname, c->plen == 0 ? "/" :
+	    h2_path_str(c->path, c->plen, pbuf, sizeof(pbuf)), what);
+	if (error != 0)
+		fprintf(stderr, ": %s", strerror(error));
+	fputc('\n', stderr);
+}
+
+/* Append "/name" to c->path; *oldp is what path_pop() restores. */
+static int
+path_push(struct copy *c, const char *name, size_t *oldp)
+{
+	size_t n = strlen(name), need = c->plen + 1 + n + 1;
+	char *np;
+
+	if (need > c->pcap) {
+		if ((np = realloc(c->path, 2 * need)) == NULL)
+			return (ENOMEM);
+		c->path = np;
+		c->pcap = 2 * need;
+	}
+	*oldp = c->plen;
+	c->path[c->plen++] = '/';
+	memcpy(c->path + c->plen, name, n + 1);
+	c->plen += n;
+	return (0);
+}
+
+static void
+path_pop(struct copy *c, size_t len)
+{
+	c->plen = len;
+	c->path[len] = '\0';
 }
 
 static uint64_t
@@ -231,180 +286,370 @@ ts_us(const struct timespec *ts)
 	return ((uint64_t)ts->tv_sec * 1000000 + (uint64_t)ts->tv_nsec / 1000);
 }
 
+/* Read the 64 KB block at off (len bytes, the last may be short). */
 static int
-copy_data(struct copy *c, const char *path, int fd, const char *link,
-    uint64_t inum, uint64_t size)
+read_block(struct copy *c, int fd, uint64_t off, size_t len)
 {
-	uint64_t off;
-	size_t len, got;
+	size_t got;
 	ssize_t n;
-	int error;
 
-	for (off = 0; off < size; off += len) {
-		len = size - off < 65536 ? (size_t)(size - off) : 65536;
-		if (link != NULL) {
-			memcpy(c->buf, link + off, len);
-		} else {
-			for (got = 0; got < len; got += (size_t)n) {
-				n = pread(fd, c->buf + got, len - got,
-				    (off_t)(off + got));
-				if (n < 0 && errno == EINTR) {
-					n = 0;
-					continue;
-				}
-				if (n <= 0) {
-					copy_fail(path, "read (file changed "
-					    "while copying?)", n < 0 ? errno :
-					    EIO);
-					return (1);
-				}
-			}
+	for (got = 0; got < len; got += (size_t)n) {
+		n = pread(fd, c->buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR) {
+			n = 0;
+			continue;
 		}
-		error = hammer2_newfs_tree_write(c->t, inum, off, c->buf, len);
-		if (error != 0) {
-			copy_fail(path, "store", error);
+		if (n <= 0) {
+			copy_fail(c, "read (file changed while copying?)",
+			    n < 0 ? errno : EIO);
 			return (1);
 		}
 	}
 	return (0);
 }
 
-/* Copy the entries of host directory path into directory dinum. */
+/*
+ * Store the first size bytes of the regular file open as fd in inode
+ * inum.  Only the 64 KB blocks that SEEK_DATA/SEEK_HOLE say hold data
+ * are read; the rest stays holes in the image.  Where the host file
+ * system cannot tell (lseek fails, other than ENXIO for "no data after
+ * this"), the rest of the file is read.  The core makes all-zero blocks
+ * holes too, unless the compression or the check is none.
+ */
 static int
-copy_dir(struct copy *c, const char *path, uint64_t dinum)
+copy_file(struct copy *c, int fd, uint64_t inum, uint64_t size)
 {
-	struct hammer2_newfs_attr a;
-	struct dirent *de;
-	struct stat st;
-	char **names = NULL, *sub = NULL, link[4096];
-	size_t nnames = 0, cap = 0, i, k;
-	uint64_t inum;
-	ssize_t ll;
-	DIR *dp;
-	int fd, error, rc = 1;
+	uint64_t pos = 0, off, end;
+	off_t data, hole;
+	size_t len;
+	int error;
 
-	if ((dp = opendir(path)) == NULL) {
-		copy_fail(path, "opendir", errno);
+	while (pos < size) {
+		data = lseek(fd, (off_t)pos, SEEK_DATA);
+		if (data < 0 && errno == ENXIO)
+			break;			/* a hole up to EOF */
+		hole = data < 0 ? -1 : lseek(fd, data, SEEK_HOLE);
+		if (data < 0 || hole < 0) {
+			data = (off_t)pos;
+			hole = (off_t)size;
+		}
+		off = (uint64_t)data & ~(uint64_t)(COPY_BLOCK - 1);
+		end = ((uint64_t)hole + COPY_BLOCK - 1) &
+		    ~(uint64_t)(COPY_BLOCK - 1);
+		if (end > size)
+			end = size;
+		for (; off < end; off += len) {
+			len = size - off < COPY_BLOCK ? (size_t)(size - off) :
+			    COPY_BLOCK;
+			if (read_block(c, fd, off, len) != 0)
+				return (1);
+			error = hammer2_newfs_tree_write(c->t, inum, off,
+			    c->buf, len);
+			if (error != 0) {
+				copy_fail(c, "store", error);
+				return (1);
+			}
+		}
+		if (end <= pos)
+			break;		/* data only past size: it grew */
+		pos = end;
+	}
+	return (0);
+}
+
+/* Open the regular file name of dfd, checked to be the one st says. */
+static int
+copy_regular(struct copy *c, int dfd, const char *name,
+    const struct stat *st, uint64_t inum)
+{
+	struct stat fst;
+	int fd, rc;
+
+	/* O_NONBLOCK: a fifo put there meanwhile must not hang the open. */
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	if (fd < 0) {
+		copy_fail(c, "open", errno);
 		return (1);
 	}
-	while ((de = readdir(dp)) != NULL) {
+	if (fstat(fd, &fst) != 0 || fst.st_dev != st->st_dev ||
+	    fst.st_ino != st->st_ino) {
+		copy_fail(c, "replaced while copying", 0);
+		close(fd);
+		return (1);
+	}
+	rc = copy_file(c, fd, inum, (uint64_t)st->st_size);
+	close(fd);
+	return (rc);
+}
+
+/* The names in the directory open as dfd, sorted, "." and ".." left out. */
+static int
+read_names(struct copy *c, int dfd, char ***namesp, size_t *np)
+{
+	struct dirent *de;
+	char **names = NULL, **nv;
+	size_t n = 0, cap = 0;
+	DIR *dp;
+	int fd, error = 0;
+
+	/* A descriptor of its own: fdopendir() takes it, closedir() ends it. */
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
+		copy_fail(c, "opendir", errno);
+		if (fd >= 0)
+			close(fd);
+		return (1);
+	}
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(dp)) == NULL) {
+			error = errno;
+			break;
+		}
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (nnames == cap) {
-			cap = cap ? cap * 2 : 64;
-			names = realloc(names, cap * sizeof(*names));
+		if (n == cap) {
+			cap = cap != 0 ? 2 * cap : 64;
+			if ((nv = realloc(names, cap * sizeof(*names))) ==
+			    NULL) {
+				error = ENOMEM;
+				break;
+			}
+			names = nv;
 		}
-		if (names == NULL || (names[nnames++] = strdup(de->d_name)) ==
-		    NULL) {
-			copy_fail(path, "readdir", ENOMEM);
-			closedir(dp);
+		if ((names[n] = strdup(de->d_name)) == NULL) {
+			error = ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(dp);
+	if (error != 0) {
+		copy_fail(c, "readdir", error);
+		while (n > 0)
+			free(names[--n]);
+		free(names);
+		return (1);
+	}
+	qsort(names, n, sizeof(*names), name_cmp);
+	*namesp = names;
+	*np = n;
+	return (0);
+}
+
+static int copy_dir(struct copy *, int *, uint64_t);
+
+/*
+ * Copy subdirectory name of *dfdp (stat st) into inum.  Past
+ * COPY_KEEPFD levels *dfdp is closed meanwhile and opened again through
+ * the subdirectory's "..", checked to be the directory it was.
+ */
+static int
+copy_subdir(struct copy *c, int *dfdp, const char *name,
+    const struct stat *st, uint64_t inum)
+{
+	struct stat pst, cst;
+	int cfd, rc, reopen = 0;
+
+	cfd = openat(*dfdp, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (cfd < 0) {
+		copy_fail(c, "open", errno);
+		return (1);
+	}
+	if (fstat(cfd, &cst) != 0 || cst.st_dev != st->st_dev ||
+	    cst.st_ino != st->st_ino) {
+		copy_fail(c, "replaced while copying", 0);
+		close(cfd);
+		return (1);
+	}
+	if (c->depth >= COPY_KEEPFD) {
+		if (fstat(*dfdp, &pst) != 0) {
+			copy_fail(c, "fstat of the parent", errno);
+			close(cfd);
+			return (1);
+		}
+		close(*dfdp);
+		*dfdp = -1;
+		reopen = 1;
+	}
+	c->depth++;
+	rc = copy_dir(c, &cfd, inum);
+	c->depth--;
+	if (rc == 0 && reopen) {
+		*dfdp = openat(cfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*dfdp < 0 || fstat(*dfdp, &cst) != 0 ||
+		    cst.st_dev != pst.st_dev || cst.st_ino != pst.st_ino) {
+			copy_fail(c, "moved while copying (its \"..\" is no "
+			    "longer the directory it was in)", 0);
+			rc = 1;
+		}
+	}
+	if (cfd >= 0)
+		close(cfd);
+	return (rc);
+}
+
+/* Copy entry name of the directory *dfdp (c->path) into dinum. */
+static int
+copy_entry(struct copy *c, int *dfdp, const char *name, uint64_t dinum)
+{
+	struct hammer2_newfs_attr a;
+	struct stat st;
+	char link[4096];
+	uint64_t inum;
+	ssize_t ll;
+	size_t k;
+	int error;
+
+	if (fstatat(*dfdp, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		copy_fail(c, "lstat", errno);
+		return (1);
+	}
+	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
+		for (k = 0; k < c->nhl; k++)
+			if (c->hl[k].dev == st.st_dev &&
+			    c->hl[k].ino == st.st_ino)
+				break;
+		if (k < c->nhl) {
+			error = hammer2_newfs_tree_link(c->t, dinum, name,
+			    strlen(name), c->hl[k].inum);
+			if (error != 0) {
+				copy_fail(c, "link", error);
+				return (1);
+			}
+			return (0);
+		}
+	}
+	memset(&a, 0, sizeof(a));
+	a.mode = st.st_mode & 07777;
+	a.uid = st.st_uid;
+	a.gid = st.st_gid;
+	a.ctime = ts_us(&st.st_ctim);
+	a.mtime = ts_us(&st.st_mtim);
+	if (S_ISDIR(st.st_mode))
+		a.type = HAMMER2_OBJTYPE_DIRECTORY;
+	else if (S_ISREG(st.st_mode)) {
+		a.type = HAMMER2_OBJTYPE_REGFILE;
+		a.size = (uint64_t)st.st_size;
+	} else if (S_ISLNK(st.st_mode)) {
+		a.type = HAMMER2_OBJTYPE_SOFTLINK;
+		ll = readlinkat(*dfdp, name, link, sizeof(link));
+		if (ll < 0 || (size_t)ll >= sizeof(link)) {
+			copy_fail(c, "readlink", ll < 0 ? errno :
+			    ENAMETOOLONG);
+			return (1);
+		}
+		a.size = (uint64_t)ll;
+	} else if (S_ISFIFO(st.st_mode))
+		a.type = HAMMER2_OBJTYPE_FIFO;
+	else if (S_ISSOCK(st.st_mode))
+		a.type = HAMMER2_OBJTYPE_SOCKET;
+	else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+		a.type = S_ISCHR(st.st_mode) ? HAMMER2_OBJTYPE_CDEV :
+		    HAMMER2_OBJTYPE_BDEV;
+		a.rmajor = major(st.st_rdev);
+		a.rminor = minor(st.st_rdev);
+	} else
+		return (0);
+	error = hammer2_newfs_tree_add(c->t, dinum, name, strlen(name), &a,
+	    &inum);
+	if (error != 0) {
+		copy_fail(c, "add", error);
+		return (1);
+	}
+	c->nobj++;
+	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
+		if (c->nhl == c->caphl) {
+			struct hlink *nhl;
+
+			c->caphl = c->caphl != 0 ? 2 * c->caphl : 16;
+			if ((nhl = realloc(c->hl, c->caphl *
+			    sizeof(*c->hl))) == NULL) {
+				copy_fail(c, "link", ENOMEM);
+				return (1);
+			}
+			c->hl = nhl;
+		}
+		c->hl[c->nhl].dev = st.st_dev;
+		c->hl[c->nhl].ino = st.st_ino;
+		c->hl[c->nhl++].inum = inum;
+	}
+	if (S_ISDIR(st.st_mode))
+		return (copy_subdir(c, dfdp, name, &st, inum));
+	if (S_ISLNK(st.st_mode) && a.size > 0) {
+		/* A target is under 4 KB: one (short) block. */
+		error = hammer2_newfs_tree_write(c->t, inum, 0, link,
+		    (size_t)a.size);
+		if (error != 0) {
+			copy_fail(c, "store", error);
 			return (1);
 		}
 	}
-	closedir(dp);
-	qsort(names, nnames, sizeof(*names), name_cmp);
-	for (i = 0; i < nnames; i++) {
-		free(sub);
-		if (asprintf(&sub, "%s/%s", path, names[i]) < 0) {
-			sub = NULL;
-			goto out;
+	if (S_ISREG(st.st_mode) && a.size > 0)
+		return (copy_regular(c, *dfdp, name, &st, inum));
+	return (0);
+}
+
+/*
+ * Copy the entries of the host directory open as *dfdp (c->path) into
+ * directory dinum.  *dfdp may be replaced (see copy_subdir()).
+ * Returns 0, or 1 after a message.
+ */
+static int
+copy_dir(struct copy *c, int *dfdp, uint64_t dinum)
+{
+	char **names;
+	size_t nnames, i, plen;
+	int rc = 0;
+
+	if (read_names(c, *dfdp, &names, &nnames) != 0)
+		return (1);
+	for (i = 0; i < nnames && rc == 0; i++) {
+		if (path_push(c, names[i], &plen) != 0) {
+			copy_fail(c, "readdir", ENOMEM);
+			rc = 1;
+			break;
 		}
-		if (lstat(sub, &st) != 0) {
-			copy_fail(sub, "lstat", errno);
-			goto out;
-		}
-		if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
-			for (k = 0; k < c->nhl; k++)
-				if (c->hl[k].dev == st.st_dev &&
-				    c->hl[k].ino == st.st_ino)
-					break;
-			if (k < c->nhl) {
-				error = hammer2_newfs_tree_link(c->t, dinum,
-				    names[i], strlen(names[i]), c->hl[k].inum);
-				if (error != 0) {
-					copy_fail(sub, "link", error);
-					goto out;
-				}
-				continue;
-			}
-		}
-		memset(&a, 0, sizeof(a));
-		a.mode = st.st_mode & 07777;
-		a.uid = st.st_uid;
-		a.gid = st.st_gid;
-		a.ctime = ts_us(&st.st_ctim);
-		a.mtime = ts_us(&st.st_mtim);
-		ll = 0;
-		if (S_ISDIR(st.st_mode))
-			a.type = HAMMER2_OBJTYPE_DIRECTORY;
-		else if (S_ISREG(st.st_mode)) {
-			a.type = HAMMER2_OBJTYPE_REGFILE;
-			a.size = (uint64_t)st.st_size;
-		} else if (S_ISLNK(st.st_mode)) {
-			a.type = HAMMER2_OBJTYPE_SOFTLINK;
-			ll = readlink(sub, link, sizeof(link));
-			if (ll < 0 || (size_t)ll >= sizeof(link)) {
-				copy_fail(sub, "readlink", ll < 0 ? errno :
-				    ENAMETOOLONG);
-				goto out;
-			}
-			a.size = (uint64_t)ll;
-		} else if (S_ISFIFO(st.st_mode))
-			a.type = HAMMER2_OBJTYPE_FIFO;
-		else if (S_ISSOCK(st.st_mode))
-			a.type = HAMMER2_OBJTYPE_SOCKET;
-		else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-			a.type = S_ISCHR(st.st_mode) ? HAMMER2_OBJTYPE_CDEV :
-			    HAMMER2_OBJTYPE_BDEV;
-			a.rmajor = major(st.st_rdev);
-			a.rminor = minor(st.st_rdev);
-		} else
-			continue;
-		error = hammer2_newfs_tree_add(c->t, dinum, names[i],
-		    strlen(names[i]), &a, &inum);
-		if (error != 0) {
-			copy_fail(sub, "add", error);
-			goto out;
-		}
-		c->nobj++;
-		if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
-			if (c->nhl == c->caphl) {
-				c->caphl = c->caphl ? c->caphl * 2 : 16;
-				c->hl = realloc(c->hl, c->caphl *
-				    sizeof(*c->hl));
-				if (c->hl == NULL) {
-					copy_fail(sub, "link", ENOMEM);
-					goto out;
-				}
-			}
-			c->hl[c->nhl].dev = st.st_dev;
-			c->hl[c->nhl].ino = st.st_ino;
-			c->hl[c->nhl++].inum = inum;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			if (copy_dir(c, sub, inum) != 0)
-				goto out;
-		} else if (S_ISLNK(st.st_mode)) {
-			if (copy_data(c, sub, -1, link, inum, a.size) != 0)
-				goto out;
-		} else if (S_ISREG(st.st_mode) && a.size > 0) {
-			if ((fd = open(sub, O_RDONLY)) < 0) {
-				copy_fail(sub, "open", errno);
-				goto out;
-			}
-			error = copy_data(c, sub, fd, NULL, inum, a.size);
-			close(fd);
-			if (error != 0)
-				goto out;
-		}
+		rc = copy_entry(c, dfdp, names[i], dinum);
+		path_pop(c, plen);
 	}
-	rc = 0;
-out:
-	free(sub);
 	for (i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
+	return (rc);
+}
+
+/* Copy the tree below srcdir into the first data PFS of cp->t. */
+static int
+copy_tree(struct copy *c, const char *srcdir)
+{
+	int fd, rc;
+
+	c->plen = strlen(srcdir);
+	while (c->plen > 1 && srcdir[c->plen - 1] == '/')
+		c->plen--;
+	c->pcap = c->plen + 256;
+	if ((c->buf = malloc(COPY_BLOCK)) == NULL ||
+	    (c->path = malloc(c->pcap)) == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", progname, srcdir,
+		    strerror(ENOMEM));
+		return (1);
+	}
+	memcpy(c->path, srcdir, c->plen);
+	c->path[c->plen] = '\0';
+	if (c->plen == 1 && c->path[0] == '/')
+		c->plen = 0;	/* "/" + "/name" would say "//name" */
+	if ((fd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		fprintf(stderr, "%s: %s: %s\n", progname, srcdir,
+		    strerror(errno));
+		return (1);
+	}
+	rc = copy_dir(c, &fd, HAMMER2_NEWFS_ROOT_INUM);
+	if (fd >= 0)
+		close(fd);
 	return (rc);
 }
 
@@ -541,9 +786,11 @@ main(int argc, char **argv)
 			    strerror(error));
 			goto fail;
 		}
-		if ((cp.buf = malloc(65536)) == NULL ||
-		    copy_dir(&cp, srcdir, HAMMER2_NEWFS_ROOT_INUM) != 0) {
+		if (copy_tree(&cp, srcdir) != 0) {
 			hammer2_newfs_tree_destroy(cp.t);
+			free(cp.buf);
+			free(cp.path);
+			free(cp.hl);
 			goto fail;
 		}
 		args.tree = cp.t;
@@ -551,6 +798,7 @@ main(int argc, char **argv)
 	error = hammer2_newfs(&args, &ops, &lay);
 	hammer2_newfs_tree_destroy(cp.t);
 	free(cp.buf);
+	free(cp.path);
 	free(cp.hl);
 	if (error != 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, image,

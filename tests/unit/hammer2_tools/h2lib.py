@@ -162,16 +162,19 @@ def compare_tree(root, manifest, check_mode=True):
 
 
 CHUNK = 1 << 16
+READ = 1 << 20
 _ZERO = bytes(CHUNK)
+_ZREAD = bytes(READ)
 
 
-def content_digest(path):
+def content_digest(path, dir_fd=None):
     """SHA-256 over (offset, bytes) of every 64 KiB chunk of a file that
     is not all zeros, then the size: equal for equal contents however
     the holes lie.  Holes are skipped with SEEK_DATA where the file
-    system reports them; elsewhere everything is read."""
+    system reports them; elsewhere everything is read.  path may be a
+    name relative to dir_fd."""
     h = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=dir_fd)
     try:
         size = os.fstat(fd).st_size
         pos = 0
@@ -183,17 +186,55 @@ def content_digest(path):
                 break
             pos = max(pos, data & ~(CHUNK - 1))
             while pos < end:
-                b = os.pread(fd, CHUNK, pos)
+                # Whole chunks, up to 1 MiB a read: FUSE reports no
+                # holes, so a sparse file there is read whole.
+                want = min(READ, -((pos - end) // CHUNK) * CHUNK)
+                b = os.pread(fd, want, pos)
                 if not b:
                     break
-                if b != _ZERO[:len(b)]:
-                    h.update(pos.to_bytes(8, "little"))
-                    h.update(b)
-                pos += CHUNK
+                if b == _ZREAD[:len(b)]:
+                    pos += len(b)
+                    continue
+                for i in range(0, len(b), CHUNK):
+                    c = b[i:i + CHUNK]
+                    if c != _ZERO[:len(c)]:
+                        h.update((pos + i).to_bytes(8, "little"))
+                        h.update(c)
+                pos += len(b)
     finally:
         os.close(fd)
     h.update(size.to_bytes(8, "little"))
     return h.hexdigest()
+
+
+def walk(root, post=False):
+    """Everything below root as (relative path, directory fd, name,
+    lstat), sorted by name, a directory before its entries (after them
+    with post=True).  Every call is relative to a directory descriptor
+    (one open per level), so paths longer than PATH_MAX are fine; the fd
+    is valid until the next item is asked for."""
+    top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        yield from _walk(top, "", post)
+    finally:
+        os.close(top)
+
+
+def _walk(dfd, rel, post):
+    for n in sorted(os.listdir(dfd)):
+        st = os.stat(n, dir_fd=dfd, follow_symlinks=False)
+        p = rel + "/" + n if rel else n
+        if not post:
+            yield p, dfd, n, st
+        if stat.S_ISDIR(st.st_mode):
+            sub = os.open(n, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW,
+                          dir_fd=dfd)
+            try:
+                yield from _walk(sub, p, post)
+            finally:
+                os.close(sub)
+        if post:
+            yield p, dfd, n, st
 
 
 def snapshot(root):
@@ -204,28 +245,24 @@ def snapshot(root):
     content_digest() for files, nlinks, size and target for symlinks,
     nlinks and the device number for devices, nlinks for fifos and
     sockets.  Directories' sizes and link counts are left out: they
-    belong to the host file system."""
+    belong to the host file system.  Paths may pass PATH_MAX (walk())."""
     ents, inos = {}, {}
-    for d, dirs, files in os.walk(root):
-        for n in dirs + files:
-            p = os.path.join(d, n)
-            st = os.lstat(p)
-            rel = os.path.relpath(p, root)
-            m = st.st_mode
-            e = (stat.filemode(m)[0], stat.S_IMODE(m), st.st_uid,
-                 st.st_gid, st.st_mtime_ns // 1000)
-            if stat.S_ISREG(m):
-                e += (st.st_nlink, st.st_size, content_digest(p))
-            elif stat.S_ISLNK(m):
-                e += (st.st_nlink, st.st_size, os.readlink(p))
-            elif stat.S_ISCHR(m) or stat.S_ISBLK(m):
-                e += (st.st_nlink, os.major(st.st_rdev),
-                      os.minor(st.st_rdev))
-            elif not stat.S_ISDIR(m):
-                e += (st.st_nlink,)
-            ents[rel] = e
-            if not stat.S_ISDIR(m):
-                inos.setdefault(st.st_ino, []).append(rel)
+    for rel, dfd, n, st in walk(root):
+        m = st.st_mode
+        e = (stat.filemode(m)[0], stat.S_IMODE(m), st.st_uid,
+             st.st_gid, st.st_mtime_ns // 1000)
+        if stat.S_ISREG(m):
+            e += (st.st_nlink, st.st_size, content_digest(n, dfd))
+        elif stat.S_ISLNK(m):
+            e += (st.st_nlink, st.st_size, os.readlink(n, dir_fd=dfd))
+        elif stat.S_ISCHR(m) or stat.S_ISBLK(m):
+            e += (st.st_nlink, os.major(st.st_rdev),
+                  os.minor(st.st_rdev))
+        elif not stat.S_ISDIR(m):
+            e += (st.st_nlink,)
+        ents[rel] = e
+        if not stat.S_ISDIR(m):
+            inos.setdefault(st.st_ino, []).append(rel)
     groups = sorted(sorted(g) for g in inos.values() if len(g) > 1)
     return ents, groups
 
