@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <malloc.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,15 +27,6 @@
 #define H2FUSE_BLOCKCACHE	256	/* core cache: 64 KB slots */
 #define H2FUSE_RW_TIMEOUT	1.0	/* -w: the image changes */
 #define H2FUSE_FLUSH_SECS	5	/* -w: periodic flush */
-/*
- * Blocks of 64 KB and more (file data chains, LZ4 output) come straight
- * from the system and go back to it when freed: a -w mount that wrote
- * 256 MB then holds ~20 MB between flushes instead of its peak (~100
- * MB) in allocator free lists, which is also what its exit has to tear
- * down (measured: unmount 6 ms instead of 10-12 ms after the write
- * benchmark).
- */
-#define H2FUSE_MMAP_MIN		(64 * 1024)
 
 struct h2fuse_opts {
 	char	*spec;
@@ -185,7 +175,6 @@ main(int argc, char **argv)
 	int error, rc;
 
 	h2_progname = "hammer2fuse";
-	(void)mallopt(M_MMAP_THRESHOLD, H2FUSE_MMAP_MIN);
 	memset(&o, 0, sizeof(o));
 	o.attr_timeout = -1;
 	o.entry_timeout = -1;
