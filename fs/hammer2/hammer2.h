@@ -654,4 +654,17 @@ int	hammer2_readlink(const struct hammer2_inode *ip, char *buf,
 int	hammer2_bmap(const struct hammer2_inode *ip, uint64_t off,
 	    struct hammer2_blockref *bref);
 
+/*
+ * hammer2_seek - lseek's SEEK_DATA (what 0) and SEEK_HOLE (what 1) on a
+ * regular file: the first offset >= off inside a DATA block (or the
+ * embedded data), or inside a hole (EOF counts as one).
+ * Context: thread; may block.
+ * Returns 0 and *resp, ENXIO (off >= size; SEEK_DATA: no data from off
+ * on), EINVAL (not a regular file), EIO, EUCLEAN, ENOMEM.
+ */
+#define HAMMER2_SEEK_DATA	0
+#define HAMMER2_SEEK_HOLE	1
+int	hammer2_seek(const struct hammer2_inode *ip, uint64_t off, int what,
+	    uint64_t *resp);
+
 #endif /* !_FS_HAMMER2_HAMMER2_H_ */

@@ -12,7 +12,10 @@
  * bounce buffer when it wants part of one.  Each block's check code is
  * verified before any byte of it is returned; on a failure the whole
  * read fails (EIO, or EUCLEAN for an undecodable block) and the
- * caller's buffer holds unspecified bytes.
+ * caller's buffer holds unspecified bytes.  SEEK_DATA/SEEK_HOLE scan
+ * the same table for the first DATA leaf, or the first gap between
+ * leaves, at or after an offset; the read-write side feeds its chains
+ * through the same steps (hammer2_seek_*).
  *
  * Locking: none; scratch buffers belong to one call.
  */
@@ -230,4 +233,88 @@ hammer2_bmap(const struct hammer2_inode *ip, uint64_t off,
 	if (bref->type != HAMMER2_BREF_TYPE_DATA)
 		return (ENOENT);
 	return (0);
+}
+
+int
+hammer2_seek_start(struct hammer2_seek *sk, const struct hammer2_inode_data *ip,
+    uint64_t off, int what, int *done)
+{
+	*done = 0;
+	if (ip->meta.type != HAMMER2_OBJTYPE_REGFILE ||
+	    (what != HAMMER2_SEEK_DATA && what != HAMMER2_SEEK_HOLE))
+		return (EINVAL);
+	if (off >= ip->meta.size)
+		return (ENXIO);
+	sk->off = off;
+	sk->size = ip->meta.size;
+	sk->res = off;
+	sk->what = what;
+	sk->found = 0;
+	if (ip->meta.op_flags & HAMMER2_OPFLAG_DIRECTDATA) {
+		/* All of [0, size) is data. */
+		sk->res = what == HAMMER2_SEEK_DATA ? off : sk->size;
+		sk->found = 1;
+		*done = 1;
+	}
+	return (0);
+}
+
+int
+hammer2_seek_leaf(struct hammer2_seek *sk, const struct hammer2_blockref *bref)
+{
+	uint64_t end = hammer2_bref_keyend(bref);
+
+	if (bref->type != HAMMER2_BREF_TYPE_DATA || end < sk->off)
+		return (0);
+	if (sk->what == HAMMER2_SEEK_DATA) {
+		sk->res = MAX(bref->key, sk->off);
+		sk->found = 1;
+		return (HAMMER2_SCAN_STOP);
+	}
+	if (bref->key > sk->res) {		/* a hole before this leaf */
+		sk->found = 1;
+		return (HAMMER2_SCAN_STOP);
+	}
+	sk->res = end == UINT64_MAX ? end : end + 1;
+	return (0);
+}
+
+int
+hammer2_seek_result(const struct hammer2_seek *sk, uint64_t *resp)
+{
+	if (sk->what == HAMMER2_SEEK_DATA) {
+		if (!sk->found || sk->res >= sk->size)
+			return (ENXIO);
+		*resp = sk->res;
+		return (0);
+	}
+	*resp = MIN(sk->res, sk->size);		/* EOF is a hole */
+	return (0);
+}
+
+static int
+seek_one(void *arg, const struct hammer2_blockref *bref)
+{
+	return (hammer2_seek_leaf(arg, bref));
+}
+
+int
+hammer2_seek(const struct hammer2_inode *ip, uint64_t off, int what,
+    uint64_t *resp)
+{
+	const struct hammer2_blockref *base;
+	struct hammer2_seek sk;
+	int count, done, error;
+
+	if ((error = hammer2_seek_start(&sk, &ip->data, off, what,
+	    &done)) != 0)
+		return (error);
+	if (!done) {
+		count = hammer2_inode_table(&ip->data, &base);
+		error = hammer2_table_scan(ip->pfs->vol, base, count,
+		    off & ~HAMMER2_PBUFMASK64, sk.size - 1, seek_one, &sk);
+		if (error != 0)
+			return (error);
+	}
+	return (hammer2_seek_result(&sk, resp));
 }

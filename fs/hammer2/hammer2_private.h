@@ -129,6 +129,28 @@ int	 hammer2_table_scan(struct hammer2_vol *vol,
 	    uint64_t hi, hammer2_scan_cb cb, void *arg);
 
 /*
+ * SEEK_DATA/SEEK_HOLE over the DATA leaves of a file seen in ascending
+ * key order, for the read-only and the read-write side alike
+ * (hammer2_file.c).  start: ENXIO/EINVAL up front, or 0 with *done set
+ * when no scan is needed (embedded data), else 0 and a scan from
+ * sk->off is wanted; leaf: feed one DATA leaf, returns 0 or
+ * HAMMER2_SCAN_STOP; result: the answer once the scan is over.
+ */
+struct hammer2_seek {
+	uint64_t	off;		/* where the search starts */
+	uint64_t	size;		/* the file's */
+	uint64_t	res;		/* data: the answer; hole: cursor */
+	int		what;		/* HAMMER2_SEEK_DATA/HOLE */
+	int		found;
+};
+int	 hammer2_seek_start(struct hammer2_seek *sk,
+	    const struct hammer2_inode_data *ip, uint64_t off, int what,
+	    int *done);
+int	 hammer2_seek_leaf(struct hammer2_seek *sk,
+	    const struct hammer2_blockref *bref);
+int	 hammer2_seek_result(const struct hammer2_seek *sk, uint64_t *resp);
+
+/*
  * hammer2_table_lookup - the leaf bref whose key range contains key.
  * Returns 0 and *out, ENOENT, EUCLEAN, EIO, ENOMEM.
  */

@@ -122,6 +122,9 @@ int	hammer2_rw_readdir(struct hammer2_wpfs *pfs, uint64_t dir,
 	    int (*cb)(void *arg, const struct hammer2_dirent *ent), void *arg);
 int	hammer2_rw_read(struct hammer2_wpfs *pfs, uint64_t inum, uint64_t off,
 	    void *buf, size_t len, size_t *nread);
+/* SEEK_DATA/SEEK_HOLE as hammer2_seek, with the changes not yet flushed. */
+int	hammer2_rw_seek(struct hammer2_wpfs *pfs, uint64_t inum, uint64_t off,
+	    int what, uint64_t *resp);
 
 /* What to create. */
 struct hammer2_rw_create {

@@ -8,8 +8,9 @@
  * data into a block when a file grows past 512 bytes, truncation (blocks
  * past the new end deleted, the tail of the last one zeroed), and reads
  * that take changed blocks from memory and the rest straight from media
- * through the read path.  Compression and the physical size of each
- * block are settled by the flush.
+ * through the read path, and SEEK_DATA/SEEK_HOLE over the chains.
+ * Compression and the physical size of each block are settled by the
+ * flush.
  *
  * Locking: the rw mount's caller serialisation (hammer2_chain.h).
  */
@@ -341,4 +342,32 @@ hammer2_rw_read(struct hammer2_wpfs *pfs, uint64_t inum, uint64_t off,
 	}
 	*nread = len;
 	return (0);
+}
+
+static int
+seek_chain(void *arg, struct hammer2_chain *p, int slot)
+{
+	struct hammer2_blockref *base;
+
+	(void)chain_table(p, &base);
+	return (hammer2_seek_leaf(arg, &base[slot]));
+}
+
+int
+hammer2_rw_seek(struct hammer2_wpfs *pfs, uint64_t inum, uint64_t off,
+    int what, uint64_t *resp)
+{
+	struct hammer2_mount *mp = pfs->mp;
+	struct hammer2_chain *c;
+	struct hammer2_seek sk;
+	int done, error;
+
+	if ((error = wnode_get(pfs, inum, &c)) != 0)
+		return (error);
+	if ((error = hammer2_seek_start(&sk, INO(c), off, what, &done)) != 0)
+		return (error);
+	if (!done && (error = chain_scan(mp, c, off & ~LMASK, sk.size - 1,
+	    seek_chain, &sk)) != 0)
+		return (error);
+	return (hammer2_seek_result(&sk, resp));
 }

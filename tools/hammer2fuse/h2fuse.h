@@ -22,10 +22,20 @@
 #define FUSE_USE_VERSION 312	/* opaque fuse_loop_config */
 #include <fuse_lowlevel.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include "h2img.h"
 
 #define H2FUSE_ICACHE	4096	/* inode cache slots (power of two) */
+
+/* lseek's whence as the core's HAMMER2_SEEK_*, or -1 (FUSE sends only
+ * SEEK_DATA and SEEK_HOLE; the kernel does the others). */
+static inline int
+h2fuse_seek_what(int whence)
+{
+	return (whence == SEEK_DATA ? HAMMER2_SEEK_DATA :
+	    whence == SEEK_HOLE ? HAMMER2_SEEK_HOLE : -1);
+}
 
 struct h2fuse_islot {
 	uint64_t		ino;	/* [C] FUSE inode number, 0 = empty */

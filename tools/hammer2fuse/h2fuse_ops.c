@@ -3,8 +3,8 @@
  * Copyright (c) 2026 The Damselfly Project
  *
  * h2fuse_ops.c - the FUSE low-level operations of hammer2fuse: lookup,
- * getattr, readlink, opendir/readdir(plus)/releasedir, open/read/release
- * and statfs, each a thin translation onto the format core (fs/hammer2)
+ * getattr, readlink, opendir/readdir(plus)/releasedir, open/read/release,
+ * lseek (SEEK_DATA/SEEK_HOLE) and statfs, each a thin translation onto the format core (fs/hammer2)
  * for the mounted PFS.  Nothing here writes.
  *
  * Caching: the image cannot change under the driver (it was opened
@@ -509,6 +509,25 @@ h2f_statfs(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_statfs(req, &sv);
 }
 
+static void
+h2f_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+    struct fuse_file_info *fi)
+{
+	const struct hammer2_inode *ip = (void *)(uintptr_t)fi->fh;
+	uint64_t res;
+	int error;
+
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	error = hammer2_seek(ip, (uint64_t)off, h2fuse_seek_what(whence), &res);
+	if (error != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_lseek(req, (off_t)res);
+}
+
 const struct fuse_lowlevel_ops h2fuse_ops = {
 	.init = h2f_init,
 	.lookup = h2f_lookup,
@@ -522,4 +541,5 @@ const struct fuse_lowlevel_ops h2fuse_ops = {
 	.readdirplus = h2f_readdirplus,
 	.releasedir = h2f_releasedir,
 	.statfs = h2f_statfs,
+	.lseek = h2f_lseek,
 };

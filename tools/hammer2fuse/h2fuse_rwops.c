@@ -612,6 +612,28 @@ w_statfs(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_statfs(req, &sv);
 }
 
+static void
+w_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+    struct fuse_file_info *fi)
+{
+	struct h2fuse *hf = h2w(req);
+	uint64_t res;
+	int error;
+
+	if (off < 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	lock(hf);
+	error = hammer2_rw_seek(hf->img.wpfs, ino, (uint64_t)off,
+	    h2fuse_seek_what(whence), &res);
+	unlock(hf);
+	if (error != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_lseek(req, (off_t)res);
+}
+
 const struct fuse_lowlevel_ops h2fuse_rwops = {
 	.init = w_init,
 	.destroy = w_destroy,
@@ -636,6 +658,7 @@ const struct fuse_lowlevel_ops h2fuse_rwops = {
 	.fsyncdir = w_fsyncdir,
 	.statfs = w_statfs,
 	.create = w_create,
+	.lseek = w_lseek,
 };
 
 /* The periodic flush. */

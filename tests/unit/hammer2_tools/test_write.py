@@ -510,6 +510,58 @@ def test_fuse_unlinked_open(ctx):
     assert image_tree(ctx, img) == {}
 
 
+def test_fuse_seek_data_hole(ctx):
+    """lseek SEEK_DATA/SEEK_HOLE through both mounts, before and after
+    the data is flushed: holes are found, data is not skipped."""
+    img = newfs(ctx, "seek.img", size="4G")
+    mnt = os.path.join(ctx.tmp, "smnt")
+    G = 1 << 30
+    expect = [("data", 0, 65536), ("hole", 0, 0), ("data", 65536, 65536),
+              ("hole", 65536, 131072), ("data", 131072, 2 * G),
+              ("hole", 2 * G + 1, 2 * G + 131072),
+              ("data", 2 * G + 200000, 3 * G), ("hole", 3 * G, 3 * G + 1),
+              ("data", 3 * G + 1, "ENXIO"), ("hole", 3 * G + 1, "ENXIO")]
+
+    def check(fd, what):
+        for kind, off, want in expect:
+            try:
+                got = os.lseek(fd, off, os.SEEK_DATA if kind == "data"
+                               else os.SEEK_HOLE)
+            except OSError as e:
+                got = "ENXIO" if e.errno == 6 else e
+            assert got == want, (what, kind, off, got, want)
+
+    proc = mount_rw(ctx, img, mnt)
+    try:
+        fd = os.open(os.path.join(mnt, "sparse"), os.O_CREAT | os.O_RDWR)
+        os.pwrite(fd, b"x" * 10, 100000)
+        os.pwrite(fd, b"y" * 70000, 2 * G)
+        os.pwrite(fd, b"z", 3 * G)
+        check(fd, "rw, unflushed")
+        os.fsync(fd)
+        check(fd, "rw, flushed")
+        os.close(fd)
+        with open(os.path.join(mnt, "small"), "wb") as f:
+            f.write(b"abc")
+        fd = os.open(os.path.join(mnt, "small"), os.O_RDONLY)
+        assert os.lseek(fd, 1, os.SEEK_DATA) == 1
+        assert os.lseek(fd, 1, os.SEEK_HOLE) == 3
+        os.close(fd)
+    finally:
+        umount(mnt, proc)
+    os.makedirs(mnt, exist_ok=True)
+    proc = subprocess.Popen([ctx.fuse, "-f", img, mnt],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    wait_mounted(mnt, proc)
+    try:
+        fd = os.open(os.path.join(mnt, "sparse"), os.O_RDONLY)
+        check(fd, "ro")
+        os.close(fd)
+    finally:
+        umount(mnt, proc)
+
+
 def require():
     if not os.path.exists("/dev/fuse"):
         return "/dev/fuse is missing"
@@ -520,6 +572,6 @@ if __name__ == "__main__":
     sys.exit(h2lib.main([test_put_get_round_trip, test_rm_and_errors,
                          test_setcomp_setcheck, test_pfs_and_snapshot,
                          test_bulkfree_returns_space, test_cut_block_layer,
-                         test_fuse_rw, test_fuse_unlinked_open,
+                         test_fuse_rw, test_fuse_unlinked_open, test_fuse_seek_data_hole,
                          test_fuse_sigkill_keeps_fsynced],
                         require=require))
