@@ -116,9 +116,16 @@ h2t_rw_mount(struct h2t_rwm *m, const char *path, uint64_t dirty_limit)
 int
 h2t_rw_umount(struct h2t_rwm *m, int flush)
 {
+	hammer2_rw_pfs_put(m->pfs);
+	return (h2t_rw_close(m, flush));
+}
+
+int
+h2t_rw_close(struct h2t_rwm *m, int flush)
+{
 	int error;
 
-	hammer2_rw_pfs_put(m->pfs);
+	m->pfs = NULL;
 	error = hammer2_rw_close(m->mp, flush);
 	hammer2_vol_close(m->vol);
 	assert_int_equal(m->img.live_allocs, 0);

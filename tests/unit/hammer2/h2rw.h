@@ -54,6 +54,8 @@ void	h2t_rw_mount(struct h2t_rwm *m, const char *path,
  * left.  Returns the close's error.
  */
 int	h2t_rw_umount(struct h2t_rwm *m, int flush);
+/* The same when the caller has released the PFS handle itself. */
+int	h2t_rw_close(struct h2t_rwm *m, int flush);
 
 /* A read-only open of an image file and one of its PFSs. */
 struct h2t_rom {
