@@ -7,7 +7,10 @@
  * newfs: one file grows from embedded data through direct blocks to
  * two levels of indirect blocks, with holes, overwrites, truncation
  * and extension, under LZ4 and under no compression, against a
- * host-side model (all-zero blocks become holes under LZ4).  Each step
+ * host-side model (all-zero blocks become holes under LZ4).  Under
+ * ZLIB at levels 0, 6 and 9, text blocks are stored compressed to at
+ * most half their size as streams the system zlib decodes (level 0
+ * the same as 6, format 10.3), random blocks as they are.  Each step
  * is read back through the rw API before and after the flush, then
  * through the read-only API after a close and a fresh open, with the
  * compression each block got and the shape of the block tree.  Every
@@ -25,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "h2check.h"
 #include "h2rw.h"
@@ -51,16 +55,24 @@ struct mfile {
 	uint64_t	 size;
 };
 
+/*
+ * Write len bytes at off to f and its model: kind 0 zeros, 1 text, 2
+ * random bytes, k >= 3 random digits of a 2^k alphabet (k bits of
+ * entropy a byte).
+ */
 static void
 mf_write(struct h2t_rwm *m, struct mfile *f, uint64_t off, size_t len,
     uint64_t seed, int kind)
 {
 	uint8_t *b = malloc(len);
+	size_t i;
 
 	if (kind == 0)
 		memset(b, 0, len);
 	else
 		h2t_fill(b, len, seed, kind == 1);
+	for (i = 0; kind >= 3 && i < len; i++)
+		b[i] = (uint8_t)('0' + (b[i] & ((1 << kind) - 1)));
 	assert_true(off + len <= FCAP);
 	assert_int_equal(hammer2_rw_write(m->pfs, f->inum, off, b, len), 0);
 	memcpy(f->buf + off, b, len);
@@ -119,8 +131,8 @@ all_zero(const uint8_t *p, size_t len)
 
 /*
  * The file after a close through the read API: the contents, holes
- * for all-zero blocks under LZ4, the compression each block got, and
- * the shape of its block tree.
+ * for all-zero blocks under compression, the compression each block
+ * got, and the shape of its block tree.
  */
 static void
 mf_check_ro(struct h2t_rom *r, struct mfile *f, struct h2t_shape *sh)
@@ -153,7 +165,7 @@ mf_check_ro(struct h2t_rom *r, struct mfile *f, struct h2t_shape *sh)
 					fail_msg("%s: block %llu with data "
 					    "missing", f->name,
 					    (unsigned long long)lb);
-			} else if (f->comp == HAMMER2_COMP_LZ4) {
+			} else if ((f->comp & 0x0F) != HAMMER2_COMP_NONE) {
 				if (error != ENOENT)
 					fail_msg("%s: all-zero block %llu "
 					    "stored", f->name,
@@ -355,11 +367,195 @@ file_data_survives_every_shape_change(void **state)
 	unlink(path);
 }
 
+/*
+ * -------------------------------------------------------------------
+ * ZLIB on write
+ * -------------------------------------------------------------------
+ */
+
+/* The logical size of the block at lb of a file of size bytes. */
+static size_t
+lblock_size(uint64_t size, uint64_t lb)
+{
+	size_t n = 1024;
+
+	if (size >= lb + LBLK)
+		return (LBLK);
+	while (n < size - lb)
+		n <<= 1;
+	return (n);
+}
+
+/*
+ * The ZLIB block at lb of f read raw from the media: at most half its
+ * logical size, in the smallest power of two (1 KB at least) that
+ * holds the stream, an RFC 1950 header (deflate, 32 KB window, no
+ * dictionary, the level hint zlib gives f's level clamped to 6..9),
+ * and a stream the system zlib decodes to the logical block of the
+ * model.  The physical bytes go to phys (LBLK); returns
+ * their length.
+ */
+static size_t
+zlib_block_check(struct h2t_rom *r, const struct mfile *f, uint64_t lb,
+    uint8_t *phys)
+{
+	struct hammer2_inode *ip = malloc(sizeof(*ip));
+	struct hammer2_blockref bref;
+	uint8_t *out = malloc(LBLK);
+	uLongf outlen = LBLK;
+	uLong srclen;
+	size_t lsize, bytes, p2;
+
+	assert_int_equal(hammer2_inode_get(r->pfs, f->inum, ip), 0);
+	assert_int_equal(hammer2_bmap(ip, lb, &bref), 0);
+	if (HAMMER2_DEC_COMP(bref.methods) != HAMMER2_COMP_ZLIB)
+		fail_msg("%s: block %llu stored with compression %d", f->name,
+		    (unsigned long long)lb, HAMMER2_DEC_COMP(bref.methods));
+	lsize = lblock_size(f->size, lb);
+	bytes = hammer2_bref_bytes(&bref);
+	assert_true(bytes <= lsize / 2);
+	assert_int_equal(hammer2_block_read(r->vol, &bref, phys, LBLK, NULL),
+	    0);
+	assert_int_equal(phys[0], 0x78);
+	assert_int_equal(((unsigned)phys[0] << 8 | phys[1]) % 31, 0);
+	assert_int_equal(phys[1] & 0x20, 0);
+	assert_int_equal(phys[1] >> 6, (f->comp >> 4) >= 7 ? 3 : 2);
+	srclen = bytes;
+	assert_int_equal(uncompress2(out, &outlen, phys, &srclen), Z_OK);
+	assert_int_equal(outlen, lsize);
+	if (memcmp(out, f->buf + lb, lsize) != 0)
+		fail_msg("%s: block %llu decodes to other bytes", f->name,
+		    (unsigned long long)lb);
+	for (p2 = 1024; p2 < srclen; p2 <<= 1)
+		;
+	assert_int_equal(bytes, p2);
+	free(out);
+	free(ip);
+	return (bytes);
+}
+
+/* The block at lb of f is stored as it is, at its logical size. */
+static void
+plain_block_check(struct h2t_rom *r, const struct mfile *f, uint64_t lb)
+{
+	size_t bytes = 0;
+
+	assert_int_equal(h2t_ro_blockcomp(r, f->inum, lb, &bytes),
+	    HAMMER2_COMP_NONE);
+	assert_int_equal(bytes, lblock_size(f->size, lb));
+}
+
+#define ZLEVELS	3
+#define ZFILES	3	/* per level: text, random, mixed */
+
+/*
+ * Directories with comp_algo ZLIB at levels 0, 6 and 9 pass it on to
+ * their new files; text blocks are stored as zlib streams of at most
+ * half the block that the system zlib decodes, random ones as they
+ * are, all-zero ones as holes; all read back exactly.
+ */
+static void
+zlib_compresses_text_and_stores_random_blocks_plain(void **state)
+{
+	static const int levels[ZLEVELS] = { 0, 6, 9 };
+	static const char *const names[ZFILES] = { "text", "random", "mixed" };
+	struct mfile f[ZLEVELS * ZFILES];
+	struct h2t_shape sh[ZLEVELS * ZFILES];
+	struct hammer2_attr a;
+	struct h2t_rwm m;
+	struct h2t_rom r;
+	uint8_t *phys[ZLEVELS], *p;
+	size_t zbytes[ZLEVELS], bytes;
+	char path[1024], name[16];
+	uint64_t dir, lb;
+	int l, k, comp;
+
+	(void)state;
+	h2t_workpath(path, sizeof(path), "rw-zlib.img");
+	h2t_mkfs(path, 1 * GB);
+	memset(f, 0, sizeof(f));
+	h2t_rw_mount(&m, path, 0);
+	for (l = 0; l < ZLEVELS; l++) {
+		comp = levels[l] << 4 | HAMMER2_COMP_ZLIB;
+		snprintf(name, sizeof(name), "z%d", levels[l]);
+		dir = h2t_rw_create(&m, 1, name, HAMMER2_OBJTYPE_DIRECTORY,
+		    0755);
+		h2t_rw_setcomp(&m, dir, comp);
+		for (k = 0; k < ZFILES; k++) {
+			f[l * ZFILES + k].name = names[k];
+			f[l * ZFILES + k].comp = comp;
+			f[l * ZFILES + k].buf = calloc(1, FCAP);
+			f[l * ZFILES + k].inum = h2t_rw_create(&m, dir,
+			    names[k], HAMMER2_OBJTYPE_REGFILE, 0644);
+			h2t_rw_attr(&m, f[l * ZFILES + k].inum, &a);
+			assert_int_equal(a.comp_algo, comp);
+		}
+		/* Text: four blocks and a partial one (16 KB logical). */
+		mf_write(&m, &f[l * ZFILES], 0, 4 * LBLK + 10000, 30, 1);
+		/* Random: three blocks and a partial one. */
+		mf_write(&m, &f[l * ZFILES + 1], 0, 3 * LBLK + 5000, 31, 2);
+		/*
+		 * Mixed: text, random, zeros, text over what was random,
+		 * 5 bits of entropy a byte (no stream fits half a block),
+		 * 3 bits (one does).
+		 */
+		mf_write(&m, &f[l * ZFILES + 2], 0, LBLK, 32, 1);
+		mf_write(&m, &f[l * ZFILES + 2], LBLK, LBLK, 33, 2);
+		mf_write(&m, &f[l * ZFILES + 2], 2 * LBLK, LBLK, 0, 0);
+		mf_write(&m, &f[l * ZFILES + 2], 3 * LBLK, LBLK, 34, 2);
+		mf_write(&m, &f[l * ZFILES + 2], 3 * LBLK, LBLK, 35, 1);
+		mf_write(&m, &f[l * ZFILES + 2], 4 * LBLK, LBLK, 36, 5);
+		mf_write(&m, &f[l * ZFILES + 2], 5 * LBLK, LBLK, 37, 3);
+	}
+	mf_cycle(&m, path, f, ZLEVELS * ZFILES, sh);
+	assert_int_equal(h2t_rw_umount(&m, 1), 0);
+
+	h2t_ro_mount(&r, path, NULL);
+	for (l = 0; l < ZLEVELS; l++) {
+		phys[l] = malloc(LBLK);
+		p = malloc(LBLK);
+		zbytes[l] = 0;
+		for (lb = 0; lb < f[l * ZFILES].size; lb += LBLK) {
+			bytes = zlib_block_check(&r, &f[l * ZFILES], lb, p);
+			if (lb == 0) {
+				memcpy(phys[l], p, bytes);
+				zbytes[l] = bytes;
+			}
+		}
+		free(p);
+		for (lb = 0; lb < f[l * ZFILES + 1].size; lb += LBLK)
+			plain_block_check(&r, &f[l * ZFILES + 1], lb);
+		p = malloc(LBLK);
+		(void)zlib_block_check(&r, &f[l * ZFILES + 2], 0, p);
+		plain_block_check(&r, &f[l * ZFILES + 2], LBLK);
+		assert_int_equal(h2t_ro_blockcomp(&r, f[l * ZFILES + 2].inum,
+		    2 * LBLK, &bytes), -1);
+		(void)zlib_block_check(&r, &f[l * ZFILES + 2], 3 * LBLK, p);
+		plain_block_check(&r, &f[l * ZFILES + 2], 4 * LBLK);
+		bytes = zlib_block_check(&r, &f[l * ZFILES + 2], 5 * LBLK, p);
+		free(p);
+		print_message("zlib level %d: a block of text in %zu bytes, "
+		    "of 3-bit symbols in %zu\n", levels[l], zbytes[l], bytes);
+	}
+	/* Level 0 is level 6 (format 10.3): the very same stream. */
+	assert_int_equal(zbytes[0], zbytes[1]);
+	assert_memory_equal(phys[0], phys[1], zbytes[0]);
+	assert_true(zbytes[2] <= zbytes[1]);
+	h2t_ro_umount(&r);
+	for (l = 0; l < ZLEVELS; l++)
+		free(phys[l]);
+	for (k = 0; k < ZLEVELS * ZFILES; k++)
+		free(f[k].buf);
+	unlink(path);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(file_data_survives_every_shape_change),
+		cmocka_unit_test(
+		    zlib_compresses_text_and_stores_random_blocks_plain),
 	};
 
 	mkdir(H2T_WORKDIR, 0755);
