@@ -446,6 +446,87 @@ two_holds_need_two_releases(void **state)
 	unlink(path);
 }
 
+#define NHELD	40
+
+/*
+ * Forty holds on one handle (the table grows twice and is compacted
+ * on every release): each file is deleted at its own last release and
+ * only then, whatever the order.
+ */
+static void
+many_holds_are_kept_apart(void **state)
+{
+	struct hfile f[NHELD];
+	struct hammer2_attr a;
+	struct h2t_rwm m;
+	struct h2t_rom r;
+	int left[NHELD], order[NHELD];
+	char path[1024], name[16];
+	int i, j, k, t;
+
+	(void)state;
+	h2t_workpath(path, sizeof(path), "rw-hold-many.img");
+	h2t_mkfs(path, 1 * GB);
+	h2t_rw_mount(&m, path, 0);
+	for (i = 0; i < NHELD; i++) {
+		snprintf(name, sizeof(name), "f%02d", i);
+		hf_create(&m, &f[i], 1, name, 100 + (size_t)i * 1000,
+		    100 + (uint64_t)i);
+		left[i] = 1 + (i % 3 == 0);
+		for (k = 0; k < left[i]; k++)
+			assert_int_equal(hammer2_rw_hold(m.pfs, f[i].inum), 0);
+		/* Odd ones keep their name. */
+		if (i % 2 == 0)
+			assert_int_equal(hammer2_rw_remove(m.pfs, 1, name,
+			    strlen(name), 0), 0);
+		order[i] = i;
+	}
+	/* A fixed shuffle of the releases. */
+	for (i = NHELD - 1; i > 0; i--) {
+		j = (i * 7 + 3) % (i + 1);
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < NHELD; i++) {
+			j = order[i];
+			if (left[j] == 0)
+				continue;
+			assert_int_equal(hammer2_rw_release(m.pfs,
+			    f[j].inum), 0);
+			left[j]--;
+			if (left[j] == 0 && j % 2 == 0)
+				gone_rw(&m, f[j].inum);
+			else
+				hf_check_rw(&m, &f[j], j % 2);
+			/* Every other file is as it was. */
+			for (t = 0; t < NHELD; t++) {
+				if (t % 2 == 0 && left[t] == 0)
+					continue;
+				h2t_rw_attr(&m, f[t].inum, &a);
+				assert_int_equal(a.nlinks, t % 2);
+				assert_int_equal(a.size, f[t].size);
+			}
+		}
+	}
+	for (i = 0; i < NHELD; i++)
+		assert_int_equal(hammer2_rw_release(m.pfs, f[i].inum),
+		    EINVAL);
+	assert_int_equal(h2t_rw_umount(&m, 1), 0);
+	h2t_ro_mount(&r, path, NULL);
+	for (i = 1; i < NHELD; i += 2)
+		hf_check_ro(&r, &f[i], 1);
+	h2t_verify_all(r.vol);
+	h2t_ro_umount(&r);
+	for (i = 0; i < NHELD; i++) {
+		if (i % 2 == 0)
+			gone_ro(path, f[i].inum);
+		hf_free(&f[i]);
+	}
+	unlink(path);
+}
+
 /*
  * Releasing the PFS handle with holds outstanding deletes the orphans
  * (a new handle no longer finds them, a flush writes that) and keeps
@@ -571,6 +652,7 @@ main(void)
 		cmocka_unit_test(
 		    an_orphan_flushed_is_in_the_index_with_no_name),
 		cmocka_unit_test(two_holds_need_two_releases),
+		cmocka_unit_test(many_holds_are_kept_apart),
 		cmocka_unit_test(putting_the_pfs_deletes_its_orphans),
 		cmocka_unit_test(a_held_file_with_another_name_is_not_deleted),
 	};
