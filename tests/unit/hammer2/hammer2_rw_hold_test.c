@@ -16,8 +16,9 @@
  *     API and a raw walk of the PFS's blocks); bulkfree keeps its
  *     blocks meanwhile;
  *   - the last release deletes it (gone after a flush and a fresh
- *     open), two holds need two releases, releasing what is not held
- *     is EINVAL, and a held file that still has a name is not deleted;
+ *     open), two holds need two releases, forty holds on one handle
+ *     are kept apart, releasing what is not held is EINVAL, and a held
+ *     file that still has a name is not deleted;
  *   - releasing the PFS handle with holds outstanding deletes the
  *     orphans and returns 0.
  */
