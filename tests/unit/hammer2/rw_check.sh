@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 The Damselfly Project
 #
-# rw_check.sh FSCK WORKDIR H2WALK PYTHON3 - the follow-up of hammer2.rw:
+# rw_check.sh FSCK WORKDIR H2WALK PYTHON3 - the follow-up of hammer2.rw_dfly:
 # every reference image it modified (WORKDIR/rw-<name>.img) must pass
 # fsck_hammer2 -a, and, when PYTHON3 is set, the independent walker
 # h2walk.py must recompute every check code it meets and find each one
-# equal to the stored one.  Exits 77 (skipped) when hammer2.rw made no
+# equal to the stored one.  Exits 77 (skipped) when hammer2.rw_dfly made no
 # image (no reference images).
 fsck=$1
 work=$2
