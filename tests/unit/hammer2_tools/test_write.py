@@ -459,6 +459,7 @@ def test_fuse_unlinked_open(ctx):
     mnt = os.path.join(ctx.tmp, "omnt")
     body = data(300000, 77)
     proc = mount_rw(ctx, img, mnt)
+    fa = fb = None
     try:
         a, b, c = (os.path.join(mnt, n) for n in ("a", "b", "c"))
         for path, seed in ((a, 77), (b, 78), (c, 79)):
@@ -478,7 +479,11 @@ def test_fuse_unlinked_open(ctx):
         assert os.fstat(fa).st_size == len(body)
         os.close(fa)
         os.close(fb)
+        fa = fb = None
     finally:
+        for fd in (fa, fb):     # a failed check must not block the unmount
+            if fd is not None:
+                os.close(fd)
         umount(mnt, proc)
     fsck(ctx, img)          # the closes deleted both orphans
     r = run([ctx.fsck, img])
