@@ -63,6 +63,8 @@ struct hammer2_mount {
 	int			 hdr_index;	/* header copy written last */
 	int			 error;		/* sticky write error: EROFS */
 	int			 fmap_dirty;	/* freemap changed alone */
+	uint32_t		 comp_miss;	/* flush: blocks of the current
+						 * inode that did not compress */
 	int			 npfs;		/* PFS handles held */
 	struct hammer2_wpfs	*pfslist;
 	uint64_t		 uuid_seq;

@@ -87,19 +87,30 @@ prepare_data(struct hammer2_mount *mp, struct hammer2_chain *c,
 	}
 	c->pcomp = HAMMER2_COMP_NONE;
 	c->psize = (uint32_t)psize;
-	/* Compressed images must fit half the block (10.2, 10.3). */
-	if (comp == HAMMER2_COMP_LZ4) {
-		error = hammer2_lz4_compress(c->data, psize, mp->zbuf + 4,
-		    psize / 2 - 8, &out, mp->ws);
-		if (error == 0) {
-			memcpy(mp->zbuf, &(int32_t){ (int32_t)out }, 4);
-			out += 4;
+	/*
+	 * Compressed images must fit half the block (10.2, 10.3).  After 8
+	 * blocks of a file in a row did not, only every 8th is tried until
+	 * one does: incompressible data is not encoded again and again.
+	 */
+	error = ENOSPC;			/* stored as it is unless compressed */
+	if (comp != HAMMER2_COMP_LZ4 && comp != HAMMER2_COMP_ZLIB)
+		comp = HAMMER2_COMP_NONE;
+	else if (mp->comp_miss >= 8 && (mp->comp_miss & 7) != 0)
+		mp->comp_miss++;
+	else {
+		if (comp == HAMMER2_COMP_LZ4) {
+			error = hammer2_lz4_compress(c->data, psize,
+			    mp->zbuf + 4, psize / 2 - 8, &out, mp->ws);
+			if (error == 0) {
+				memcpy(mp->zbuf, &(int32_t){ (int32_t)out }, 4);
+				out += 4;
+			}
+		} else {
+			error = hammer2_zlib_deflate(c->data, psize, mp->zbuf,
+			    psize / 2, ip->meta.comp_algo >> 4, &out, mp->ws);
 		}
-	} else if (comp == HAMMER2_COMP_ZLIB) {
-		error = hammer2_zlib_deflate(c->data, psize, mp->zbuf,
-		    psize / 2, ip->meta.comp_algo >> 4, &out, mp->ws);
-	} else
-		error = ENOSPC;
+		mp->comp_miss = error == 0 ? 0 : mp->comp_miss + 1;
+	}
 	if (error == 0) {		/* else stored as it is */
 		phys = (size_t)1 << radix_of(out);
 		if ((c->pbuf = hammer2_alloc(mp->vol, phys)) == NULL)
@@ -161,8 +172,10 @@ prepare(struct hammer2_mount *mp, struct hammer2_chain *c,
 		return (0);
 	if (depth > 2 * HAMMER2_MAX_DEPTH)
 		return (EUCLEAN);
-	if (c->bref.type == HAMMER2_BREF_TYPE_INODE)
+	if (c->bref.type == HAMMER2_BREF_TYPE_INODE) {
 		ip = (const struct hammer2_inode_data *)c->data;
+		mp->comp_miss = 0;	/* its DATA chains come next */
+	}
 	for (i = 0; i < c->nslots; i++)
 		if (c->kids[i] != NULL &&
 		    (error = prepare(mp, c->kids[i], ip, depth + 1)) != 0)

@@ -591,6 +591,72 @@ zlib_compresses_text_and_stores_random_blocks_plain(void **state)
 	unlink(path);
 }
 
+/*
+ * Incompressible data is not encoded again and again: after 8 blocks
+ * of a file in a row do not compress, only every 8th is tried, so the
+ * text that follows 20 random blocks is not compressed at once (20 is
+ * not a multiple of 8) but from at most the 8th block on, and from the
+ * first compressed block on, every text block is.  A new file starts afresh (its first text block
+ * compresses).  Everything reads back.
+ */
+static void
+compression_skips_after_a_run_of_misses(void **state)
+{
+	struct h2t_rwm m;
+	struct h2t_rom r;
+	uint64_t inum, inum2, lb;
+	uint8_t *buf, *got;
+	size_t bytes, nrnd = 20, ntxt = 20;
+	char path[1024];
+	int comp, first = -1;
+	size_t i;
+
+	(void)state;
+	h2t_workpath(path, sizeof(path), "rw-heuristic.img");
+	h2t_mkfs(path, 1 * GB);
+	h2t_rw_mount(&m, path, 0);
+	buf = malloc((nrnd + ntxt) * LBLK);
+	h2t_fill(buf, nrnd * LBLK, 51, false);
+	h2t_fill(buf + nrnd * LBLK, ntxt * LBLK, 52, true);
+	inum = h2t_rw_create(&m, 1, "mixed", HAMMER2_OBJTYPE_REGFILE, 0644);
+	assert_int_equal(hammer2_rw_write(m.pfs, inum, 0, buf,
+	    (nrnd + ntxt) * LBLK), 0);
+	inum2 = h2t_rw_create(&m, 1, "text", HAMMER2_OBJTYPE_REGFILE, 0644);
+	assert_int_equal(hammer2_rw_write(m.pfs, inum2, 0, buf + nrnd * LBLK,
+	    LBLK), 0);
+	assert_int_equal(h2t_rw_umount(&m, 1), 0);
+
+	h2t_ro_mount(&r, path, NULL);
+	for (i = 0; i < nrnd + ntxt; i++) {
+		lb = i * LBLK;
+		comp = h2t_ro_blockcomp(&r, inum, lb, &bytes);
+		if (i < nrnd) {
+			assert_int_equal(comp, HAMMER2_COMP_NONE);
+			continue;
+		}
+		if (first < 0 && comp == HAMMER2_COMP_LZ4)
+			first = (int)(i - nrnd);
+		if (first >= 0)
+			assert_int_equal(comp, HAMMER2_COMP_LZ4);
+		else
+			assert_int_equal(comp, HAMMER2_COMP_NONE);
+	}
+	print_message("first compressed text block: %d after the random "
+	    "ones\n", first);
+	assert_true(first > 0 && first < 8);
+	assert_int_equal(h2t_ro_blockcomp(&r, inum2, 0, &bytes),
+	    HAMMER2_COMP_LZ4);
+	h2t_ro_umount(&r);
+
+	h2t_rw_mount(&m, path, 0);
+	got = h2t_rw_slurp(&m, inum, (nrnd + ntxt) * LBLK);
+	assert_memory_equal(got, buf, (nrnd + ntxt) * LBLK);
+	assert_int_equal(h2t_rw_umount(&m, 0), 0);
+	free(got);
+	free(buf);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -598,6 +664,7 @@ main(void)
 		cmocka_unit_test(file_data_survives_every_shape_change),
 		cmocka_unit_test(
 		    zlib_compresses_text_and_stores_random_blocks_plain),
+		cmocka_unit_test(compression_skips_after_a_run_of_misses),
 	};
 
 	mkdir(H2T_WORKDIR, 0755);
