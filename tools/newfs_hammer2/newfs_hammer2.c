@@ -433,7 +433,8 @@ read_names(struct copy *c, int dfd, char ***namesp, size_t *np)
 		free(names);
 		return (1);
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1)		/* names is NULL for an empty directory */
+		qsort(names, n, sizeof(*names), name_cmp);
 	*namesp = names;
 	*np = n;
 	return (0);
