@@ -181,6 +181,12 @@ put_hostfail(struct put_ctx *pc, const char *op, int error)
 	return (error);
 }
 
+static int
+put_name_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
 /* Append "/name" to pc->path; *oldp is the length to go back to. */
 static int
 put_path_push(struct put_ctx *pc, const char *name, size_t *oldp)
@@ -284,8 +290,8 @@ static int put_entry(struct put_ctx *pc, int *dfdp, const char *hname,
     uint64_t dir, const char *name, size_t len);
 
 /*
- * The entries of the host directory open as *dfdp into directory inum.
- * The names are read first, so no directory stream stays open while
+ * The entries of the host directory open as *dfdp into directory inum,
+ * in name order.  The names are read first, so no directory stream stays open while
  * the entries are copied; *dfdp may be replaced (put_subdir()).
  */
 static int
@@ -330,6 +336,8 @@ put_dir_entries(struct put_ctx *pc, int *dfdp, uint64_t inum)
 		n++;
 	}
 	closedir(d);
+	if (error == 0 && n > 1)	/* in name order, as newfs_hammer2 -d */
+		qsort(v, n, sizeof(*v), put_name_cmp);
 	for (i = 0; i < n && error == 0; i++) {
 		if ((error = put_path_push(pc, v[i], &old)) != 0)
 			break;
