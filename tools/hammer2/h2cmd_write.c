@@ -12,7 +12,6 @@
  *
  * Locking: single-threaded.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,8 +24,7 @@
 
 #include "h2cli.h"
 #include "h2fmt.h"
-
-#define COPY_CHUNK	(1024 * 1024)
+#include "h2tree.h"
 
 /* Resolve path (no symlinks followed) to an inode number. */
 static int
@@ -141,18 +139,15 @@ h2cmd_snapshot(struct h2cli *cli, int argc, char **argv)
 }
 
 /*
- * put walks the host tree as newfs_hammer2 -d does: each entry is named
- * relative to its directory's descriptor (fstatat, openat, readlinkat)
+ * put walks the host tree with tools/common/h2tree.c, as newfs_hammer2
+ * -d does: each entry is named relative to its directory's descriptor
  * and no host symlink is followed, so neither depth nor path length is
- * limited, only each name.  At most PUT_KEEPFD directories of the
- * current chain stay open; deeper, a directory's descriptor is closed
- * while a subdirectory is copied and opened again through the
- * subdirectory's "..", checked to be the same directory.  Regular files
- * are read only where SEEK_DATA says there is data, and 64 KB blocks of
- * zeros are not written, so holes stay holes.  pc->path is the host
- * entry being copied; after a failure it names the one that failed.
+ * limited, only each name.  Regular files are read only where SEEK_DATA
+ * says there is data, and 64 KB blocks of zeros are not written, so
+ * holes stay holes.  pc->tr.path is the host entry being copied; after
+ * a failure it names the one that failed, and pc->failop the host call
+ * (NULL when it was not one), for h2cmd_put() to report.
  */
-#define PUT_KEEPFD	32
 #define PUT_BLOCK	65536
 
 /* Host inodes with several links already copied: (dev, ino) -> inum. */
@@ -163,17 +158,15 @@ struct put_link {
 };
 
 struct put_ctx {
+	struct h2tree	 tr;		/* first: the walk's h2tree is ours */
 	struct h2cli	*cli;
 	struct put_link	*links;
 	size_t		 nlinks, caplinks;
-	char		*buf;		/* COPY_CHUNK */
-	char		*path;		/* HOSTPATH/.../entry */
-	size_t		 plen, pcap;
-	int		 depth;		/* directories entered */
+	char		*buf;		/* PUT_BLOCK */
 	const char	*failop;	/* the host call that failed */
 };
 
-/* A host call failed on pc->path: remember which, return its errno. */
+/* A host call failed on pc->tr.path: remember which, return its errno. */
 static int
 put_hostfail(struct put_ctx *pc, const char *op, int error)
 {
@@ -181,224 +174,78 @@ put_hostfail(struct put_ctx *pc, const char *op, int error)
 	return (error);
 }
 
+/* The walk's h2tree_fail_fn: the host step that failed, as put says it. */
 static int
-put_name_cmp(const void *a, const void *b)
+put_treefail(struct h2tree *t, enum h2tree_step step, int error)
 {
-	return (strcmp(*(char *const *)a, *(char *const *)b));
-}
+	struct put_ctx *pc = (struct put_ctx *)t;
 
-/* Append "/name" to pc->path; *oldp is the length to go back to. */
-static int
-put_path_push(struct put_ctx *pc, const char *name, size_t *oldp)
-{
-	size_t n = strlen(name), need = pc->plen + 1 + n + 1;
-	char *np;
-
-	if (need > pc->pcap) {
-		if ((np = realloc(pc->path, 2 * need)) == NULL)
-			return (ENOMEM);
-		pc->path = np;
-		pc->pcap = 2 * need;
+	switch (step) {
+	case H2TREE_OPENDIR:
+	case H2TREE_OPEN_DIR:
+		return (put_hostfail(pc, "opening directory", error));
+	case H2TREE_READDIR:
+		return (put_hostfail(pc, "reading directory", error));
+	case H2TREE_NOMEM:
+		return (error);
+	case H2TREE_DIR_REPLACED:
+		return (put_hostfail(pc, "opening directory (replaced "
+		    "meanwhile)", error));
+	case H2TREE_PARENT_STAT:
+		return (put_hostfail(pc, "stat of the parent", error));
+	case H2TREE_MOVED:
+		return (put_hostfail(pc, "going back up (moved meanwhile)",
+		    error));
+	case H2TREE_OPEN_FILE:
+		return (put_hostfail(pc, "opening", error));
+	case H2TREE_FILE_REPLACED:
+		return (put_hostfail(pc, "opening (replaced meanwhile)",
+		    error));
 	}
-	*oldp = pc->plen;
-	pc->path[pc->plen++] = '/';
-	memcpy(pc->path + pc->plen, name, n + 1);
-	pc->plen += n;
-	return (0);
-}
-
-/*
- * Copy bytes [off, *endp) of fd into inum; 64 KB blocks of zeros are
- * skipped.  A file that ends early sets *endp to where it ended.
- */
-static int
-put_range(struct put_ctx *pc, int fd, uint64_t inum, uint64_t off,
-    uint64_t *endp)
-{
-	struct hammer2_wpfs *pfs = pc->cli->img.wpfs;
-	size_t i, want, chunk;
-	ssize_t n;
-	int error;
-
-	while (off < *endp) {
-		want = *endp - off < COPY_CHUNK ? (size_t)(*endp - off) :
-		    COPY_CHUNK;
-		n = pread(fd, pc->buf, want, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return (put_hostfail(pc, "reading", errno));
-		if (n == 0) {
-			*endp = off;		/* it shrank meanwhile */
-			break;
-		}
-		for (i = 0; i < (size_t)n; i += chunk) {
-			chunk = PUT_BLOCK - (size_t)((off + i) % PUT_BLOCK);
-			if (chunk > (size_t)n - i)
-				chunk = (size_t)n - i;
-			if (pc->buf[i] == 0 && memcmp(pc->buf + i,
-			    pc->buf + i + 1, chunk - 1) == 0)
-				continue;
-			error = hammer2_rw_write(pfs, inum, off + i,
-			    pc->buf + i, chunk);
-			if (error != 0)
-				return (error);
-		}
-		off += (uint64_t)n;
-	}
-	return (0);
+	return (error);
 }
 
 /*
  * The data of the regular file fd (size bytes by fstatat) into inum,
- * extent by extent (SEEK_DATA/SEEK_HOLE); where the host file system
- * cannot tell, the rest of the file is read.
+ * extent by extent (h2tree_data_next()); 64 KB blocks of zeros are
+ * skipped.  A file that ends early is copied as far as it goes.
  */
 static int
 put_file_data(struct put_ctx *pc, int fd, uint64_t inum, uint64_t size)
 {
-	uint64_t pos = 0, lim, end;
-	off_t data, hole;
+	struct hammer2_wpfs *pfs = pc->cli->img.wpfs;
+	struct h2tree_data d;
+	uint64_t off;
+	size_t len;
 	int error;
 
-	while (pos < size) {
-		data = lseek(fd, (off_t)pos, SEEK_DATA);
-		if (data < 0 && errno == ENXIO)
-			break;			/* a hole up to EOF */
-		hole = data < 0 ? -1 : lseek(fd, data, SEEK_HOLE);
-		if (data < 0 || hole < 0) {
-			data = (off_t)pos;
-			hole = (off_t)size;
-		}
-		lim = (uint64_t)hole < size ? (uint64_t)hole : size;
-		if ((uint64_t)data >= lim)
-			break;			/* data only past size */
-		end = lim;
-		if ((error = put_range(pc, fd, inum, (uint64_t)data,
-		    &end)) != 0)
+	h2tree_data_init(&d, fd, size, pc->buf, PUT_BLOCK);
+	while ((error = h2tree_data_next(&d, &off, &len)) == 0 && len > 0) {
+		if (pc->buf[0] == 0 && memcmp(pc->buf, pc->buf + 1,
+		    len - 1) == 0)
+			continue;
+		if ((error = hammer2_rw_write(pfs, inum, off, pc->buf,
+		    len)) != 0)
 			return (error);
-		if (end < lim) {
-			size = end;		/* the file ended early */
-			break;
-		}
-		pos = end;
 	}
-	return (hammer2_rw_truncate(pc->cli->img.wpfs, inum, size));
+	if (error != 0)
+		return (put_hostfail(pc, "reading", error));
+	return (hammer2_rw_truncate(pfs, inum, d.size));
 }
 
 static int put_entry(struct put_ctx *pc, int *dfdp, const char *hname,
     uint64_t dir, const char *name, size_t len);
 
-/*
- * The entries of the host directory open as *dfdp into directory inum,
- * in name order.  The names are read first, so no directory stream stays open while
- * the entries are copied; *dfdp may be replaced (put_subdir()).
- */
+/* The walk's h2tree_entry_fn: host entry name of *dfdp as name in dir. */
 static int
-put_dir_entries(struct put_ctx *pc, int *dfdp, uint64_t inum)
+put_tree_entry(struct h2tree *t, int *dfdp, const char *name, uint64_t dir)
 {
-	struct dirent *de;
-	char **v = NULL, **nv;
-	size_t n = 0, cap = 0, i, old;
-	DIR *d;
-	int fd, error = 0;
-
-	fd = openat(*dfdp, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		error = errno;
-		if (fd >= 0)
-			close(fd);
-		return (put_hostfail(pc, "opening directory", error));
-	}
-	for (;;) {
-		errno = 0;
-		if ((de = readdir(d)) == NULL) {
-			if (errno != 0)
-				error = put_hostfail(pc, "reading directory",
-				    errno);
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap != 0 ? 2 * cap : 64;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				error = ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		if ((v[n] = strdup(de->d_name)) == NULL) {
-			error = ENOMEM;
-			break;
-		}
-		n++;
-	}
-	closedir(d);
-	if (error == 0 && n > 1)	/* in name order, as newfs_hammer2 -d */
-		qsort(v, n, sizeof(*v), put_name_cmp);
-	for (i = 0; i < n && error == 0; i++) {
-		if ((error = put_path_push(pc, v[i], &old)) != 0)
-			break;
-		error = put_entry(pc, dfdp, v[i], inum, v[i], strlen(v[i]));
-		/* On error the path is left naming the culprit. */
-		if (error == 0) {
-			pc->plen = old;
-			pc->path[old] = '\0';
-		}
-	}
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-	return (error);
-}
-
-/* Host directory hname of *dfdp (stat st) into the new directory inum. */
-static int
-put_subdir(struct put_ctx *pc, int *dfdp, const char *hname,
-    const struct stat *st, uint64_t inum)
-{
-	struct stat pst, cst;
-	int cfd, error, reopen = 0;
-
-	cfd = openat(*dfdp, hname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (cfd < 0)
-		return (put_hostfail(pc, "opening directory", errno));
-	if (fstat(cfd, &cst) != 0 || cst.st_dev != st->st_dev ||
-	    cst.st_ino != st->st_ino) {
-		close(cfd);
-		return (put_hostfail(pc, "opening directory (replaced "
-		    "meanwhile)", ESTALE));
-	}
-	if (pc->depth >= PUT_KEEPFD) {
-		if (fstat(*dfdp, &pst) != 0) {
-			close(cfd);
-			return (put_hostfail(pc, "stat of the parent",
-			    errno));
-		}
-		close(*dfdp);
-		*dfdp = -1;
-		reopen = 1;
-	}
-	pc->depth++;
-	error = put_dir_entries(pc, &cfd, inum);
-	pc->depth--;
-	if (error == 0 && reopen) {
-		*dfdp = openat(cfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (*dfdp < 0 || fstat(*dfdp, &cst) != 0 ||
-		    cst.st_dev != pst.st_dev || cst.st_ino != pst.st_ino)
-			error = put_hostfail(pc, "going back up (moved "
-			    "meanwhile)", ESTALE);
-	}
-	if (cfd >= 0)
-		close(cfd);
-	return (error);
+	return (put_entry((struct put_ctx *)t, dfdp, name, dir, name,
+	    strlen(name)));
 }
 
 /*
- * Host entry hname of *dfdp (pc->path) as name in directory dir: a hard
+ * Host entry hname of *dfdp (pc->tr.path) as name in directory dir: a hard
  * link to an inode copied before, or a new inode with its data or its
  * entries, then its times.
  */
@@ -410,7 +257,7 @@ put_entry(struct put_ctx *pc, int *dfdp, const char *hname, uint64_t dir,
 	struct hammer2_rw_create cr;
 	struct hammer2_attr attr;
 	struct put_link *pl;
-	struct stat st, fst;
+	struct stat st;
 	char target[4096];
 	uint64_t inum;
 	ssize_t tl;
@@ -458,21 +305,14 @@ put_entry(struct put_ctx *pc, int *dfdp, const char *hname, uint64_t dir,
 	    &inum)) != 0)
 		return (error);
 	if (S_ISREG(st.st_mode)) {
-		/* O_NONBLOCK: a fifo put there meanwhile must not hang us. */
-		fd = openat(*dfdp, hname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-		    O_NOCTTY | O_CLOEXEC);
-		if (fd < 0)
-			return (put_hostfail(pc, "opening", errno));
-		if (fstat(fd, &fst) != 0 || fst.st_dev != st.st_dev ||
-		    fst.st_ino != st.st_ino)
-			error = put_hostfail(pc, "opening (replaced "
-			    "meanwhile)", ESTALE);
-		else
-			error = put_file_data(pc, fd, inum,
-			    (uint64_t)st.st_size);
+		if ((error = h2tree_open_file(&pc->tr, *dfdp, hname, &st,
+		    &fd)) != 0)
+			return (error);
+		error = put_file_data(pc, fd, inum, (uint64_t)st.st_size);
 		close(fd);
 	} else if (S_ISDIR(st.st_mode))
-		error = put_subdir(pc, dfdp, hname, &st, inum);
+		error = h2tree_subdir(&pc->tr, dfdp, hname, &st,
+		    put_tree_entry, inum);
 	if (error != 0)
 		return (error);
 	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
@@ -516,14 +356,11 @@ h2cmd_put(struct h2cli *cli, int argc, char **argv)
 		return (h2cli_usage(argv[0], "HOSTPATH PATH"));
 	memset(&pc, 0, sizeof(pc));
 	pc.cli = cli;
-	pc.plen = strlen(argv[1]);
-	pc.pcap = pc.plen + 256;
-	if ((pc.buf = malloc(COPY_CHUNK)) == NULL ||
-	    (pc.path = malloc(pc.pcap)) == NULL) {
+	if ((pc.buf = malloc(PUT_BLOCK)) == NULL ||
+	    h2tree_init(&pc.tr, argv[1], strlen(argv[1]), put_treefail) != 0) {
 		free(pc.buf);
 		return (wfail(cli, argv[0], ENOMEM));
 	}
-	memcpy(pc.path, argv[1], pc.plen + 1);
 	error = rw_parent(cli->img.wpfs, argv[2], &dir, &name, &len);
 	if (error == 0) {
 		/* HOSTPATH as given: relative to the cwd, like lstat(2). */
@@ -534,14 +371,14 @@ h2cmd_put(struct h2cli *cli, int argc, char **argv)
 		if (error != 0) {
 			snprintf(what, sizeof(what), "%s: %s %s", argv[2],
 			    pc.failop != NULL ? pc.failop : "copying",
-			    h2_path_str(pc.path, pc.plen, pbuf, sizeof(pbuf)));
+			    h2tree_path_str(&pc.tr, pbuf, sizeof(pbuf)));
 			h2img_warn(&cli->img, what, error);
 		}
 	} else {
 		h2img_warn(&cli->img, argv[2], error);
 	}
 	free(pc.buf);
-	free(pc.path);
+	h2tree_fini(&pc.tr);
 	free(pc.links);
 	return (error != 0 ? H2_EXIT_ERR : H2_EXIT_OK);
 }

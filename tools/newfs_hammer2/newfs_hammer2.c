@@ -18,7 +18,6 @@
 #include <sys/random.h>
 #include <sys/sysmacros.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -33,6 +32,7 @@
 #include <fs/hammer2/hammer2_newfs.h>
 
 #include "h2fmt.h"
+#include "h2tree.h"
 #include "size_arg.h"
 
 #define EXIT_USAGE	2
@@ -200,17 +200,14 @@ print_uuid(const struct hammer2_uuid *u)
 }
 
 /*
- * The copy (-d) names every host entry relative to its directory's
- * descriptor (fstatat, openat, readlinkat; symlinks are never followed),
- * so neither the depth of the source nor the length of a path is
- * limited, only each name (255 bytes, the image's limit).  At most
- * COPY_KEEPFD directories of the current chain stay open; below that
- * depth a directory's descriptor is closed while a subdirectory is
- * copied and opened again afterwards through the subdirectory's "..",
- * which must still be the same directory.  c->path is the current
- * entry's path, kept only for messages (where a long one is shortened).
+ * The copy (-d) walks the host tree with tools/common/h2tree.c: every
+ * entry is named relative to its directory's descriptor and symlinks
+ * are never followed, so neither the depth of the source nor the length
+ * of a path is limited, only each name (255 bytes, the image's limit).
+ * What is ours is the image side, through the core's newfs tree API,
+ * and the messages: a failure is reported at once, naming the entry
+ * (c->tr.path, where a long one is shortened).
  */
-#define COPY_KEEPFD	32
 #define COPY_BLOCK	HAMMER2_PBUFSIZE	/* the tree takes 64 KB */
 
 /* Hard links: host (dev, ino) -> inum, for files with st_nlink > 1. */
@@ -221,21 +218,13 @@ struct hlink {
 };
 
 struct copy {
+	struct h2tree	 tr;		/* first: the walk's h2tree is ours */
 	struct hammer2_newfs_tree *t;
 	struct hlink	*hl;
 	size_t		 nhl, caphl;
 	char		*buf;		/* COPY_BLOCK */
-	char		*path;		/* SRCDIR/.../entry (messages) */
-	size_t		 plen, pcap;
-	int		 depth;		/* directories entered */
 	uint64_t	 nobj;
 };
-
-static int
-name_cmp(const void *a, const void *b)
-{
-	return (strcmp(*(char *const *)a, *(char *const *)b));
-}
 
 /*
  * "newfs_hammer2: PATH: WHAT[: ERROR]" for the entry being copied, on
@@ -246,38 +235,44 @@ copy_fail(struct copy *c, const char *what, int error)
 {
 	char pbuf[H2_PATH_STRLEN];
 
-	fprintf(stderr, "%s: %s: %s", progname, c->plen == 0 ? "/" :
-	    h2_path_str(c->path, c->plen, pbuf, sizeof(pbuf)), what);
+	fprintf(stderr, "%s: %s: %s", progname, c->tr.plen == 0 ? "/" :
+	    h2tree_path_str(&c->tr, pbuf, sizeof(pbuf)), what);
 	if (error != 0)
 		fprintf(stderr, ": %s", strerror(error));
 	fputc('\n', stderr);
 }
 
-/* Append "/name" to c->path; *oldp is what path_pop() restores. */
+/* The walk's h2tree_fail_fn: say which host step failed, return 1. */
 static int
-path_push(struct copy *c, const char *name, size_t *oldp)
+copy_hostfail(struct h2tree *t, enum h2tree_step step, int error)
 {
-	size_t n = strlen(name), need = c->plen + 1 + n + 1;
-	char *np;
+	struct copy *c = (struct copy *)t;
 
-	if (need > c->pcap) {
-		if ((np = realloc(c->path, 2 * need)) == NULL)
-			return (ENOMEM);
-		c->path = np;
-		c->pcap = 2 * need;
+	switch (step) {
+	case H2TREE_OPENDIR:
+		copy_fail(c, "opendir", error);
+		break;
+	case H2TREE_READDIR:
+	case H2TREE_NOMEM:
+		copy_fail(c, "readdir", error);
+		break;
+	case H2TREE_OPEN_DIR:
+	case H2TREE_OPEN_FILE:
+		copy_fail(c, "open", error);
+		break;
+	case H2TREE_DIR_REPLACED:
+	case H2TREE_FILE_REPLACED:
+		copy_fail(c, "replaced while copying", 0);
+		break;
+	case H2TREE_PARENT_STAT:
+		copy_fail(c, "fstat of the parent", error);
+		break;
+	case H2TREE_MOVED:
+		copy_fail(c, "moved while copying (its \"..\" is no longer "
+		    "the directory it was in)", 0);
+		break;
 	}
-	*oldp = c->plen;
-	c->path[c->plen++] = '/';
-	memcpy(c->path + c->plen, name, n + 1);
-	c->plen += n;
-	return (0);
-}
-
-static void
-path_pop(struct copy *c, size_t len)
-{
-	c->plen = len;
-	c->path[len] = '\0';
+	return (1);
 }
 
 static uint64_t
@@ -286,73 +281,34 @@ ts_us(const struct timespec *ts)
 	return ((uint64_t)ts->tv_sec * 1000000 + (uint64_t)ts->tv_nsec / 1000);
 }
 
-/* Read the 64 KB block at off (len bytes, the last may be short). */
-static int
-read_block(struct copy *c, int fd, uint64_t off, size_t len)
-{
-	size_t got;
-	ssize_t n;
-
-	for (got = 0; got < len; got += (size_t)n) {
-		n = pread(fd, c->buf + got, len - got, (off_t)(off + got));
-		if (n < 0 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
-		if (n <= 0) {
-			copy_fail(c, "read (file changed while copying?)",
-			    n < 0 ? errno : EIO);
-			return (1);
-		}
-	}
-	return (0);
-}
-
 /*
  * Store the first size bytes of the regular file open as fd in inode
  * inum.  Only the 64 KB blocks that SEEK_DATA/SEEK_HOLE say hold data
- * are read; the rest stays holes in the image.  Where the host file
- * system cannot tell (lseek fails, other than ENXIO for "no data after
- * this"), the rest of the file is read.  The core makes all-zero blocks
- * holes too, unless the compression or the check is none.
+ * are read (h2tree_data_next()); the rest stays holes in the image.
+ * The core makes all-zero blocks holes too, unless the compression or
+ * the check is none.  A file that ends early is an error.
  */
 static int
 copy_file(struct copy *c, int fd, uint64_t inum, uint64_t size)
 {
-	uint64_t pos = 0, off, end;
-	off_t data, hole;
+	struct h2tree_data d;
+	uint64_t off;
 	size_t len;
 	int error;
 
-	while (pos < size) {
-		data = lseek(fd, (off_t)pos, SEEK_DATA);
-		if (data < 0 && errno == ENXIO)
-			break;			/* a hole up to EOF */
-		hole = data < 0 ? -1 : lseek(fd, data, SEEK_HOLE);
-		if (data < 0 || hole < 0) {
-			data = (off_t)pos;
-			hole = (off_t)size;
+	h2tree_data_init(&d, fd, size, c->buf, COPY_BLOCK);
+	while ((error = h2tree_data_next(&d, &off, &len)) == 0 &&
+	    d.size == size && len > 0) {
+		error = hammer2_newfs_tree_write(c->t, inum, off, c->buf, len);
+		if (error != 0) {
+			copy_fail(c, "store", error);
+			return (1);
 		}
-		off = (uint64_t)data & ~(uint64_t)(COPY_BLOCK - 1);
-		end = ((uint64_t)hole + COPY_BLOCK - 1) &
-		    ~(uint64_t)(COPY_BLOCK - 1);
-		if (end > size)
-			end = size;
-		for (; off < end; off += len) {
-			len = size - off < COPY_BLOCK ? (size_t)(size - off) :
-			    COPY_BLOCK;
-			if (read_block(c, fd, off, len) != 0)
-				return (1);
-			error = hammer2_newfs_tree_write(c->t, inum, off,
-			    c->buf, len);
-			if (error != 0) {
-				copy_fail(c, "store", error);
-				return (1);
-			}
-		}
-		if (end <= pos)
-			break;		/* data only past size: it grew */
-		pos = end;
+	}
+	if (error != 0 || d.size != size) {
+		copy_fail(c, "read (file changed while copying?)",
+		    error != 0 ? error : EIO);
+		return (1);
 	}
 	return (0);
 }
@@ -362,141 +318,23 @@ static int
 copy_regular(struct copy *c, int dfd, const char *name,
     const struct stat *st, uint64_t inum)
 {
-	struct stat fst;
 	int fd, rc;
 
-	/* O_NONBLOCK: a fifo put there meanwhile must not hang the open. */
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC);
-	if (fd < 0) {
-		copy_fail(c, "open", errno);
-		return (1);
-	}
-	if (fstat(fd, &fst) != 0 || fst.st_dev != st->st_dev ||
-	    fst.st_ino != st->st_ino) {
-		copy_fail(c, "replaced while copying", 0);
-		close(fd);
-		return (1);
-	}
+	if ((rc = h2tree_open_file(&c->tr, dfd, name, st, &fd)) != 0)
+		return (rc);
 	rc = copy_file(c, fd, inum, (uint64_t)st->st_size);
 	close(fd);
 	return (rc);
 }
 
-/* The names in the directory open as dfd, sorted, "." and ".." left out. */
-static int
-read_names(struct copy *c, int dfd, char ***namesp, size_t *np)
-{
-	struct dirent *de;
-	char **names = NULL, **nv;
-	size_t n = 0, cap = 0;
-	DIR *dp;
-	int fd, error = 0;
-
-	/* A descriptor of its own: fdopendir() takes it, closedir() ends it. */
-	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
-		copy_fail(c, "opendir", errno);
-		if (fd >= 0)
-			close(fd);
-		return (1);
-	}
-	for (;;) {
-		errno = 0;
-		if ((de = readdir(dp)) == NULL) {
-			error = errno;
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap != 0 ? 2 * cap : 64;
-			if ((nv = realloc(names, cap * sizeof(*names))) ==
-			    NULL) {
-				error = ENOMEM;
-				break;
-			}
-			names = nv;
-		}
-		if ((names[n] = strdup(de->d_name)) == NULL) {
-			error = ENOMEM;
-			break;
-		}
-		n++;
-	}
-	closedir(dp);
-	if (error != 0) {
-		copy_fail(c, "readdir", error);
-		while (n > 0)
-			free(names[--n]);
-		free(names);
-		return (1);
-	}
-	if (n > 1)		/* names is NULL for an empty directory */
-		qsort(names, n, sizeof(*names), name_cmp);
-	*namesp = names;
-	*np = n;
-	return (0);
-}
-
-static int copy_dir(struct copy *, int *, uint64_t);
-
 /*
- * Copy subdirectory name of *dfdp (stat st) into inum.  Past
- * COPY_KEEPFD levels *dfdp is closed meanwhile and opened again through
- * the subdirectory's "..", checked to be the directory it was.
+ * Copy entry name of the directory *dfdp (c->tr.path) into dinum: the
+ * walk's h2tree_entry_fn.
  */
 static int
-copy_subdir(struct copy *c, int *dfdp, const char *name,
-    const struct stat *st, uint64_t inum)
+copy_entry(struct h2tree *tr, int *dfdp, const char *name, uint64_t dinum)
 {
-	struct stat pst, cst;
-	int cfd, rc, reopen = 0;
-
-	cfd = openat(*dfdp, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (cfd < 0) {
-		copy_fail(c, "open", errno);
-		return (1);
-	}
-	if (fstat(cfd, &cst) != 0 || cst.st_dev != st->st_dev ||
-	    cst.st_ino != st->st_ino) {
-		copy_fail(c, "replaced while copying", 0);
-		close(cfd);
-		return (1);
-	}
-	if (c->depth >= COPY_KEEPFD) {
-		if (fstat(*dfdp, &pst) != 0) {
-			copy_fail(c, "fstat of the parent", errno);
-			close(cfd);
-			return (1);
-		}
-		close(*dfdp);
-		*dfdp = -1;
-		reopen = 1;
-	}
-	c->depth++;
-	rc = copy_dir(c, &cfd, inum);
-	c->depth--;
-	if (rc == 0 && reopen) {
-		*dfdp = openat(cfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (*dfdp < 0 || fstat(*dfdp, &cst) != 0 ||
-		    cst.st_dev != pst.st_dev || cst.st_ino != pst.st_ino) {
-			copy_fail(c, "moved while copying (its \"..\" is no "
-			    "longer the directory it was in)", 0);
-			rc = 1;
-		}
-	}
-	if (cfd >= 0)
-		close(cfd);
-	return (rc);
-}
-
-/* Copy entry name of the directory *dfdp (c->path) into dinum. */
-static int
-copy_entry(struct copy *c, int *dfdp, const char *name, uint64_t dinum)
-{
+	struct copy *c = (struct copy *)tr;
 	struct hammer2_newfs_attr a;
 	struct stat st;
 	char link[4096];
@@ -579,7 +417,8 @@ copy_entry(struct copy *c, int *dfdp, const char *name, uint64_t dinum)
 		c->hl[c->nhl++].inum = inum;
 	}
 	if (S_ISDIR(st.st_mode))
-		return (copy_subdir(c, dfdp, name, &st, inum));
+		return (h2tree_subdir(&c->tr, dfdp, name, &st, copy_entry,
+		    inum));
 	if (S_ISLNK(st.st_mode) && a.size > 0) {
 		/* A target is under 4 KB: one (short) block. */
 		error = hammer2_newfs_tree_write(c->t, inum, 0, link,
@@ -594,61 +433,30 @@ copy_entry(struct copy *c, int *dfdp, const char *name, uint64_t dinum)
 	return (0);
 }
 
-/*
- * Copy the entries of the host directory open as *dfdp (c->path) into
- * directory dinum.  *dfdp may be replaced (see copy_subdir()).
- * Returns 0, or 1 after a message.
- */
-static int
-copy_dir(struct copy *c, int *dfdp, uint64_t dinum)
-{
-	char **names;
-	size_t nnames, i, plen;
-	int rc = 0;
-
-	if (read_names(c, *dfdp, &names, &nnames) != 0)
-		return (1);
-	for (i = 0; i < nnames && rc == 0; i++) {
-		if (path_push(c, names[i], &plen) != 0) {
-			copy_fail(c, "readdir", ENOMEM);
-			rc = 1;
-			break;
-		}
-		rc = copy_entry(c, dfdp, names[i], dinum);
-		path_pop(c, plen);
-	}
-	for (i = 0; i < nnames; i++)
-		free(names[i]);
-	free(names);
-	return (rc);
-}
-
 /* Copy the tree below srcdir into the first data PFS of cp->t. */
 static int
 copy_tree(struct copy *c, const char *srcdir)
 {
+	size_t len;
 	int fd, rc;
 
-	c->plen = strlen(srcdir);
-	while (c->plen > 1 && srcdir[c->plen - 1] == '/')
-		c->plen--;
-	c->pcap = c->plen + 256;
+	len = strlen(srcdir);
+	while (len > 1 && srcdir[len - 1] == '/')
+		len--;
+	if (len == 1 && srcdir[0] == '/')
+		len = 0;	/* "/" + "/name" would say "//name" */
 	if ((c->buf = malloc(COPY_BLOCK)) == NULL ||
-	    (c->path = malloc(c->pcap)) == NULL) {
+	    h2tree_init(&c->tr, srcdir, len, copy_hostfail) != 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, srcdir,
 		    strerror(ENOMEM));
 		return (1);
 	}
-	memcpy(c->path, srcdir, c->plen);
-	c->path[c->plen] = '\0';
-	if (c->plen == 1 && c->path[0] == '/')
-		c->plen = 0;	/* "/" + "/name" would say "//name" */
 	if ((fd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, srcdir,
 		    strerror(errno));
 		return (1);
 	}
-	rc = copy_dir(c, &fd, HAMMER2_NEWFS_ROOT_INUM);
+	rc = h2tree_dir(&c->tr, &fd, copy_entry, HAMMER2_NEWFS_ROOT_INUM);
 	if (fd >= 0)
 		close(fd);
 	return (rc);
@@ -790,7 +598,7 @@ main(int argc, char **argv)
 		if (copy_tree(&cp, srcdir) != 0) {
 			hammer2_newfs_tree_destroy(cp.t);
 			free(cp.buf);
-			free(cp.path);
+			h2tree_fini(&cp.tr);
 			free(cp.hl);
 			goto fail;
 		}
@@ -799,7 +607,7 @@ main(int argc, char **argv)
 	error = hammer2_newfs(&args, &ops, &lay);
 	hammer2_newfs_tree_destroy(cp.t);
 	free(cp.buf);
-	free(cp.path);
+	h2tree_fini(&cp.tr);
 	free(cp.hl);
 	if (error != 0) {
 		fprintf(stderr, "%s: %s: %s\n", progname, image,
