@@ -37,6 +37,16 @@ h2fuse_seek_what(int whence)
 	    whence == SEEK_HOLE ? HAMMER2_SEEK_HOLE : -1);
 }
 
+/* Answer an lseek request with res, or with the error. */
+static inline void
+h2fuse_reply_seek(fuse_req_t req, int error, uint64_t res)
+{
+	if (error != 0)
+		fuse_reply_err(req, error);
+	else
+		fuse_reply_lseek(req, (off_t)res);
+}
+
 struct h2fuse_islot {
 	uint64_t		ino;	/* [C] FUSE inode number, 0 = empty */
 	struct hammer2_inode	ip;	/* [C] */

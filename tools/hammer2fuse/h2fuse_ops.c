@@ -514,18 +514,12 @@ h2f_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
     struct fuse_file_info *fi)
 {
 	const struct hammer2_inode *ip = (void *)(uintptr_t)fi->fh;
-	uint64_t res;
+	uint64_t res = 0;
 	int error;
 
-	if (off < 0) {
-		fuse_reply_err(req, EINVAL);
-		return;
-	}
-	error = hammer2_seek(ip, (uint64_t)off, h2fuse_seek_what(whence), &res);
-	if (error != 0)
-		fuse_reply_err(req, error);
-	else
-		fuse_reply_lseek(req, (off_t)res);
+	error = off < 0 ? EINVAL : hammer2_seek(ip, (uint64_t)off,
+	    h2fuse_seek_what(whence), &res);
+	h2fuse_reply_seek(req, error, res);
 }
 
 const struct fuse_lowlevel_ops h2fuse_ops = {

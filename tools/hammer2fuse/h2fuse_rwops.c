@@ -617,21 +617,16 @@ w_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
     struct fuse_file_info *fi)
 {
 	struct h2fuse *hf = h2w(req);
-	uint64_t res;
-	int error;
+	uint64_t res = 0;
+	int error = EINVAL;
 
-	if (off < 0) {
-		fuse_reply_err(req, EINVAL);
-		return;
+	if (off >= 0) {
+		lock(hf);
+		error = hammer2_rw_seek(hf->img.wpfs, ino, (uint64_t)off,
+		    h2fuse_seek_what(whence), &res);
+		unlock(hf);
 	}
-	lock(hf);
-	error = hammer2_rw_seek(hf->img.wpfs, ino, (uint64_t)off,
-	    h2fuse_seek_what(whence), &res);
-	unlock(hf);
-	if (error != 0)
-		fuse_reply_err(req, error);
-	else
-		fuse_reply_lseek(req, (off_t)res);
+	h2fuse_reply_seek(req, error, res);
 }
 
 const struct fuse_lowlevel_ops h2fuse_rwops = {
