@@ -317,6 +317,21 @@ int	hammer2_zlib_deflate(const void *src, size_t srclen, void *dst,
 	    size_t dstcap, int level, size_t *outlen, void *ws);
 
 /*
+ * hammer2_compress_block - the physical image of one DATA block of
+ * psize bytes (its pblksize) under comp_algo (level << 4 | algo): LZ4
+ * with its length prefix or a zlib stream, into dst (capacity psize /
+ * 2), when it fits half the block.  *miss counts the current file's
+ * blocks in a row that did not compress (0 for a new file); from 8 on
+ * only every 8th is tried.  ws: HAMMER2_COMPRESS_WS_BYTES of scratch.
+ * Context: any; never blocks.
+ * Returns HAMMER2_COMP_LZ4 or _ZLIB with *outlen bytes in dst (to be
+ * zero-padded to a power of two), or HAMMER2_COMP_NONE: store src.
+ */
+#define HAMMER2_COMPRESS_WS_BYTES	HAMMER2_DEFLATE_WS_BYTES
+int	hammer2_compress_block(uint8_t comp_algo, const void *src,
+	    size_t psize, void *dst, uint32_t *miss, void *ws, size_t *outlen);
+
+/*
  * hammer2_decompress_block - turn one DATA block's physical bytes into
  * its logical 64 KB according to the methods byte: NONE/AUTOZERO copy,
  * LZ4 (4-byte LE length prefix), ZLIB.  The part of dst the stream does

@@ -73,7 +73,7 @@ prepare_data(struct hammer2_mount *mp, struct hammer2_chain *c,
     const struct hammer2_inode_data *ip)
 {
 	size_t psize, out, phys;
-	int comp, chk, error;
+	int comp, chk;
 
 	psize = flush_pblksize(ip->meta.size, c->bref.key);
 	comp = ip->meta.comp_algo & 0x0F;
@@ -87,31 +87,9 @@ prepare_data(struct hammer2_mount *mp, struct hammer2_chain *c,
 	}
 	c->pcomp = HAMMER2_COMP_NONE;
 	c->psize = (uint32_t)psize;
-	/*
-	 * Compressed images must fit half the block (10.2, 10.3).  After 8
-	 * blocks of a file in a row did not, only every 8th is tried until
-	 * one does: incompressible data is not encoded again and again.
-	 */
-	error = ENOSPC;			/* stored as it is unless compressed */
-	if (comp != HAMMER2_COMP_LZ4 && comp != HAMMER2_COMP_ZLIB)
-		comp = HAMMER2_COMP_NONE;
-	else if (mp->comp_miss >= 8 && (mp->comp_miss & 7) != 0)
-		mp->comp_miss++;
-	else {
-		if (comp == HAMMER2_COMP_LZ4) {
-			error = hammer2_lz4_compress(c->data, psize,
-			    mp->zbuf + 4, psize / 2 - 8, &out, mp->ws);
-			if (error == 0) {
-				memcpy(mp->zbuf, &(int32_t){ (int32_t)out }, 4);
-				out += 4;
-			}
-		} else {
-			error = hammer2_zlib_deflate(c->data, psize, mp->zbuf,
-			    psize / 2, ip->meta.comp_algo >> 4, &out, mp->ws);
-		}
-		mp->comp_miss = error == 0 ? 0 : mp->comp_miss + 1;
-	}
-	if (error == 0) {		/* else stored as it is */
+	comp = hammer2_compress_block(ip->meta.comp_algo, c->data, psize,
+	    mp->zbuf, &mp->comp_miss, mp->ws, &out);
+	if (comp != HAMMER2_COMP_NONE) {	/* else stored as it is */
 		phys = (size_t)1 << radix_of(out);
 		if ((c->pbuf = hammer2_alloc(mp->vol, phys)) == NULL)
 			return (ENOMEM);

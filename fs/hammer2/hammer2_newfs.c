@@ -242,6 +242,10 @@ struct hammer2_newfs_tree {
 	struct nf_node		*nodes;		/* inum 1024 + index */
 	size_t			 nnodes, capnodes;
 	uint8_t			*buf;		/* 64 KB scratch */
+	uint8_t			*zbuf;		/* compressed image, 32 KB */
+	void			*ws;		/* encoder scratch */
+	uint64_t		 miss_inum;	/* file miss counts */
+	uint32_t		 miss;
 };
 
 /* Metadata never uses check NONE (format 3.5, 11.5). */
@@ -431,8 +435,11 @@ hammer2_newfs_tree_create(const struct hammer2_newfs_args *args,
 	t->limit = t->lay.volu_size - HAMMER2_VOLUME_BYTES;
 	t->check = check;
 	t->comp = is_boot(names[1]) ? HAMMER2_COMP_AUTOZERO : comp;
-	if ((t->buf = ops->alloc(ops->ctx, HAMMER2_PBUFSIZE)) == NULL) {
-		ops->free(ops->ctx, t, sizeof(*t));
+	t->buf = ops->alloc(ops->ctx, HAMMER2_PBUFSIZE);
+	t->zbuf = ops->alloc(ops->ctx, HAMMER2_PBUFSIZE / 2);
+	t->ws = ops->alloc(ops->ctx, HAMMER2_COMPRESS_WS_BYTES);
+	if (t->buf == NULL || t->zbuf == NULL || t->ws == NULL) {
+		hammer2_newfs_tree_destroy(t);
 		return (ENOMEM);
 	}
 	*treep = t;
@@ -459,7 +466,12 @@ hammer2_newfs_tree_destroy(struct hammer2_newfs_tree *t)
 		    t->root.capents * HAMMER2_BLOCKREF_BYTES);
 	if (t->nodes != NULL)
 		ops->free(ops->ctx, t->nodes, t->capnodes * sizeof(*t->nodes));
-	ops->free(ops->ctx, t->buf, HAMMER2_PBUFSIZE);
+	if (t->buf != NULL)
+		ops->free(ops->ctx, t->buf, HAMMER2_PBUFSIZE);
+	if (t->zbuf != NULL)
+		ops->free(ops->ctx, t->zbuf, HAMMER2_PBUFSIZE / 2);
+	if (t->ws != NULL)
+		ops->free(ops->ctx, t->ws, HAMMER2_COMPRESS_WS_BYTES);
 	ops->free(ops->ctx, t, sizeof(*t));
 }
 
@@ -540,8 +552,8 @@ hammer2_newfs_tree_write(struct hammer2_newfs_tree *t, uint64_t inum,
 	struct hammer2_blockref bref;
 	struct nf_node *n = nf_node(t, inum);
 	uint64_t size;
-	size_t pbytes;
-	int error;
+	size_t pbytes, zlen = 0;
+	int comp, error;
 
 	if (n == NULL || n == &t->root ||
 	    (n->ip->meta.type != HAMMER2_OBJTYPE_REGFILE &&
@@ -574,9 +586,20 @@ hammer2_newfs_tree_write(struct hammer2_newfs_tree *t, uint64_t inum,
 	pbytes = (size_t)1 << nf_radix(len);
 	memcpy(t->buf, buf, len);
 	memset(t->buf + len, 0, pbytes - len);
+	if (t->miss_inum != inum) {
+		t->miss_inum = inum;
+		t->miss = 0;
+	}
+	comp = hammer2_compress_block(t->comp, t->buf, pbytes, t->zbuf,
+	    &t->miss, t->ws, &zlen);
+	if (comp != HAMMER2_COMP_NONE) {
+		pbytes = (size_t)1 << nf_radix(zlen);
+		memcpy(t->buf, t->zbuf, zlen);
+		memset(t->buf + zlen, 0, pbytes - zlen);
+	}
 	memset(&bref, 0, sizeof(bref));
 	bref.type = HAMMER2_BREF_TYPE_DATA;
-	bref.methods = HAMMER2_ENC_METHODS(t->check, HAMMER2_COMP_NONE);
+	bref.methods = HAMMER2_ENC_METHODS(t->check, comp);
 	bref.key = off;
 	bref.keybits = HAMMER2_PBUFRADIX;
 	if ((error = nf_put(t, t->buf, pbytes, &bref)) != 0)

@@ -118,7 +118,8 @@ int	hammer2_newfs(const struct hammer2_newfs_args *args,
  * below allocator_beg (outside the freemap's care, like the static
  * block); inodes, directory and indirect blocks are written by
  * hammer2_newfs, before the volume header.  Files of at most 512 bytes
- * are embedded; data is stored uncompressed.
+ * are embedded; data blocks are compressed by the PFS root's comp_algo
+ * (hammer2_compress_block) and all-zero ones become holes.
  */
 int	hammer2_newfs_tree_create(const struct hammer2_newfs_args *args,
 	    const struct hammer2_newfs_ops *ops,
